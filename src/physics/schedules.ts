@@ -1,4 +1,5 @@
 import { parse, type MathNode } from 'mathjs';
+import { ConfigError } from '../errors.js';
 
 /**
  * A protocol parameter lambda(t): a constant or a schedule in (reduced) time.
@@ -20,16 +21,6 @@ export type ScheduleSpec =
 
 export type Schedule = (t: number) => number;
 
-/** Raised for a schedule that cannot be built; `path` names the config field. */
-export class ScheduleError extends Error {
-  constructor(
-    readonly path: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ScheduleError';
-  }
-}
 
 function clampRamp(t: number, start: number, end: number): number {
   if (t <= start) return 0;
@@ -79,11 +70,11 @@ function expressionSchedule(expr: string, path: string): Schedule {
   try {
     node = parse(expr);
   } catch (err) {
-    throw new ScheduleError(path, `expression "${expr}" does not parse: ${(err as Error).message}`);
+    throw new ConfigError(path, `expression "${expr}" does not parse: ${(err as Error).message}`);
   }
   const unknown = unknownSymbols(node);
   if (unknown.length > 0) {
-    throw new ScheduleError(
+    throw new ConfigError(
       path,
       `expression "${expr}" uses unknown symbol(s) ${unknown.join(', ')}; expected a function of t only`,
     );
@@ -98,10 +89,10 @@ function expressionSchedule(expr: string, path: string): Schedule {
   try {
     probe = evaluate(0);
   } catch (err) {
-    throw new ScheduleError(path, `expression "${expr}" fails at t = 0: ${(err as Error).message}`);
+    throw new ConfigError(path, `expression "${expr}" fails at t = 0: ${(err as Error).message}`);
   }
   if (typeof probe !== 'number' || !Number.isFinite(probe)) {
-    throw new ScheduleError(path, `expression "${expr}" gives ${String(probe)} at t = 0; expected a finite real number`);
+    throw new ConfigError(path, `expression "${expr}" gives ${String(probe)} at t = 0; expected a finite real number`);
   }
   return evaluate;
 }
