@@ -296,7 +296,7 @@ export function buildPotential(spec: PotentialSpec, path = 'potential'): Potenti
 export function nonNegativeParameters(spec: PotentialSpec, path = 'potential'): { path: string; spec: ScheduleSpec }[] {
   switch (spec.kind) {
     case 'harmonic':
-      return [{ path: `${path}.stiffness`, spec: spec.stiffness }];
+      return [];
     case 'double-well':
     case 'washboard':
       return [{ path: `${path}.barrierHeight`, spec: spec.barrierHeight }];
@@ -309,7 +309,7 @@ export function nonNegativeParameters(spec: PotentialSpec, path = 'potential'): 
 export function positiveParameters(spec: PotentialSpec, path = 'potential'): { path: string; spec: ScheduleSpec }[] {
   switch (spec.kind) {
     case 'harmonic':
-      return [];
+      return [{ path: `${path}.stiffness`, spec: spec.stiffness }];
     case 'double-well':
       return [{ path: `${path}.wellPosition`, spec: spec.wellPosition ?? 1 }];
     case 'washboard':

@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { ConfigError, EXIT_BAD_INPUT } from './errors.js';
+import { registerRunCommand } from './commands/run.js';
+import { registerSchemaCommand } from './commands/schema.js';
+import { VERSION } from './version.js';
+
+/**
+ * The `limsim` command: a thin shell over the library. Bad input (a
+ * ConfigError or a command-line usage error) prints one line naming the field
+ * and exits 2, without a stack trace; set LIMSIM_DEBUG=1 to see stacks.
+ */
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('limsim')
+    .description('Stochastic physical-memory simulator: heat of memory updates against learning-in-memory bounds')
+    .version(VERSION)
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+  registerRunCommand(program);
+  registerSchemaCommand(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end through here with exit code 0.
+      return err.exitCode === 0 ? 0 : EXIT_BAD_INPUT;
+    }
+    if (err instanceof ConfigError) {
+      process.stderr.write(`error: ${err.message}\n`);
+      return EXIT_BAD_INPUT;
+    }
+    const error = err as Error;
+    process.stderr.write(`error: ${error.message}\n`);
+    if (process.env.LIMSIM_DEBUG) process.stderr.write(`${error.stack}\n`);
+    return 1;
+  }
+}
+
+const invokedDirectly = process.argv[1] && /cli\.(ts|js)$/.test(process.argv[1]);
+if (invokedDirectly) {
+  main(process.argv).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,257 @@
+/**
+ * `limsim project`: energy projections to real model sizes (docs/projections.md).
+ * A thin shell over src/experiments/project.ts: parse flags, project, print a
+ * table or JSON, optionally write projection.json and an energy-vs-size plot.
+ */
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { ConfigError } from '../errors.js';
+import {
+  DEFAULT_SIZES,
+  PRESETS,
+  projectSizes,
+  projectWorkload,
+  type EnergyFigure,
+  type FieldNames,
+  type Projection,
+  type Workload,
+} from '../experiments/project.js';
+import { writeFileAtomic } from '../report/files.js';
+import { linePlot } from '../report/plots.js';
+
+/** Flags as commander hands them over (all strings). */
+export interface ProjectCliOptions {
+  preset?: string;
+  params?: string;
+  tokens?: string;
+  tokensPerUpdate?: string;
+  precision?: string;
+  time?: string;
+  temperature?: string;
+  joulesPerFlop?: string;
+  retentionBarrier?: string;
+  flipFraction?: string;
+  frictionRatio?: string;
+  cellTime?: string;
+  updateStep?: string;
+  sizes?: boolean;
+  json?: boolean;
+  out?: string;
+}
+
+/** Workload field -> flag, so every error names the flag the user typed. */
+const FLAGS: Required<Pick<FieldNames, keyof Workload>> = {
+  parameters: '--params',
+  tokens: '--tokens',
+  tokensPerParameter: '--preset',
+  flopsPerParameterToken: '--preset',
+  tokensPerUpdate: '--tokens-per-update',
+  precisionBits: '--precision',
+  trainingTime: '--time',
+  temperatureK: '--temperature',
+  joulesPerFlop: '--joules-per-flop',
+  retentionBarrierKT: '--retention-barrier',
+  flipFraction: '--flip-fraction',
+  frictionRatio: '--friction-ratio',
+  cellDiffusionTime: '--cell-time',
+  updateStepLevels: '--update-step',
+};
+
+const OPTION_FOR_FIELD: [keyof ProjectCliOptions, keyof Workload][] = [
+  ['params', 'parameters'],
+  ['tokens', 'tokens'],
+  ['tokensPerUpdate', 'tokensPerUpdate'],
+  ['precision', 'precisionBits'],
+  ['time', 'trainingTime'],
+  ['temperature', 'temperatureK'],
+  ['joulesPerFlop', 'joulesPerFlop'],
+  ['retentionBarrier', 'retentionBarrierKT'],
+  ['flipFraction', 'flipFraction'],
+  ['frictionRatio', 'frictionRatio'],
+  ['cellTime', 'cellDiffusionTime'],
+  ['updateStep', 'updateStepLevels'],
+];
+
+/** A flag value as a finite positive number, or a ConfigError naming the flag. */
+export function parsePositiveFlag(flag: string, raw: string): number {
+  const text = raw.trim();
+  const value = text === '' ? NaN : Number(text);
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new ConfigError(flag, `got "${raw}"; expected a finite number > 0 (e.g. 1e15)`);
+  }
+  return value;
+}
+
+/** Build the workload from a preset (default brain-scale) overridden by flags. */
+export function workloadFromOptions(opts: ProjectCliOptions): Workload {
+  const presetName = opts.preset ?? 'brain-scale';
+  const preset = PRESETS[presetName];
+  if (!preset) {
+    throw new ConfigError('--preset', `got "${presetName}"; expected one of ${Object.keys(PRESETS).join(', ')}`);
+  }
+  const workload: Workload = { ...preset };
+  for (const [option, field] of OPTION_FOR_FIELD) {
+    const raw = opts[option];
+    if (raw === undefined) continue;
+    const value = parsePositiveFlag(FLAGS[field], String(raw));
+    (workload as unknown as Record<string, number>)[field] = value;
+  }
+  return workload;
+}
+
+// ---------------------------------------------------------------------------
+// Output
+
+const sci = (x: number): string => (Number.isFinite(x) ? x.toExponential(3) : String(x));
+
+const FIGURE_ORDER: (keyof Projection['energies'])[] = [
+  'informationFloor',
+  'limBoundStraightPath',
+  'limSpeed',
+  'limBound',
+  'landauerFloor',
+  'conventional',
+  'accelerator',
+];
+
+function figureBlock(f: EnergyFigure): string {
+  return [
+    `${f.label.padEnd(46)} ${sci(f.joules).padStart(11)} J   ${sci(f.kT).padStart(11)} kT`,
+    `    ${f.formula}`,
+    `    = ${f.substituted}`,
+    ...f.assumptions.map((a) => `    assumes: ${a}`),
+  ].join('\n');
+}
+
+/** Human-readable report of one projection: counts, energies with formulas and assumptions, ratios. */
+export function formatProjection(p: Projection): string {
+  const w = p.workload;
+  const lines: string[] = [
+    `Energy projection: N = ${sci(w.parameters)} parameters, D = ${sci(w.tokens)} tokens, n = ${w.precisionBits} bits, T = ${sci(w.trainingTime)} s, ${w.temperatureK} K (kT = ${p.thermalEnergyJ.toExponential(4)} J)`,
+    '',
+    'Counts',
+  ];
+  for (const c of Object.values(p.counts)) {
+    lines.push(`${c.label.padEnd(46)} ${sci(c.value).padStart(11)}`, `    ${c.formula} = ${c.substituted}`);
+    for (const a of c.assumptions) lines.push(`    assumes: ${a}`);
+  }
+  lines.push('', 'Energies');
+  for (const key of FIGURE_ORDER) lines.push(figureBlock(p.energies[key]));
+  lines.push(
+    '',
+    'Ratios',
+    `accelerator / LIM bound          ${sci(p.ratios.acceleratorOverLim)}  (${p.ratios.acceleratorOverLimOrders.toFixed(2)} orders of magnitude)`,
+    `LIM bound / Landauer floor       ${sci(p.ratios.limOverLandauer)}`,
+    `conventional / LIM bound         ${sci(p.ratios.conventionalOverLim)}`,
+    `crossover time T* (LIM = Landauer floor; LIM is below it for T > T*): ${sci(p.crossoverTrainingTime)} s`,
+    `accelerator average power e C / T: ${sci(p.acceleratorAveragePowerW)} W`,
+  );
+  return lines.join('\n') + '\n';
+}
+
+/** One row per model size. */
+export function formatSizesTable(projections: Projection[]): string {
+  const header = ['N', 'D', 'Landauer [J]', 'LIM bound [J]', 'LIM min [J]', 'conventional [J]', 'accelerator [J]', 'acc/LIM [orders]'];
+  const rows = projections.map((p) => [
+    sci(p.workload.parameters),
+    sci(p.workload.tokens),
+    sci(p.energies.landauerFloor.joules),
+    sci(p.energies.limBound.joules),
+    sci(p.energies.limBoundStraightPath.joules),
+    sci(p.energies.conventional.joules),
+    sci(p.energies.accelerator.joules),
+    p.ratios.acceleratorOverLimOrders.toFixed(2),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]): string => cells.map((c, i) => c.padStart(widths[i])).join('  ');
+  return [line(header), ...rows.map(line)].join('\n') + '\n';
+}
+
+/** Log-log energy vs model size: Landauer floor, LIM bound, conventional, accelerator. */
+export async function energyVsSizePlot(projections: Projection[]): Promise<string> {
+  const x = projections.map((p) => p.workload.parameters);
+  const series = (name: string, key: keyof Projection['energies']) => ({
+    name,
+    x,
+    y: projections.map((p) => p.energies[key].joules),
+  });
+  const w = projections[0]?.workload;
+  return linePlot({
+    title: `Training energy vs model size (n = ${w?.precisionBits} bits, T = ${sci(w?.trainingTime ?? NaN)} s, ${w?.temperatureK} K)`,
+    xLabel: 'model size N [parameters]',
+    yLabel: 'training energy [J]',
+    logX: true,
+    logY: true,
+    series: [
+      series('Landauer floor (n kT ln 2 per update)', 'landauerFloor'),
+      series('LIM bound (per-update path)', 'limBound'),
+      series('LIM bound (straight path)', 'limBoundStraightPath'),
+      series('conventional memory', 'conventional'),
+      series('accelerator (e x FLOPs)', 'accelerator'),
+      // The published range, drawn as a vertical segment at N = 1e15 for comparison.
+      { name: 'Chen et al. 2024 LIM headline, N = 1e15: 1e8-1e9 J', x: [1e15, 1e15], y: [1e8, 1e9] },
+    ],
+    width: 560,
+    height: 380,
+  });
+}
+
+export interface ProjectRunResult {
+  projection: Projection;
+  sizes: Projection[] | null;
+}
+
+/** Run the command: print to `write`, write files under opts.out. Throws ConfigError on bad flags. */
+export async function runProject(
+  opts: ProjectCliOptions,
+  write: (text: string) => void = (text) => process.stdout.write(text),
+): Promise<ProjectRunResult> {
+  const workload = workloadFromOptions(opts);
+  const projection = projectWorkload(workload, FLAGS);
+  const wantSizes = Boolean(opts.sizes) || opts.out !== undefined;
+  const sizes = wantSizes ? projectSizes(workload, DEFAULT_SIZES, FLAGS) : null;
+
+  if (opts.json) {
+    write(JSON.stringify(sizes ? { projection, sizes } : { projection }, null, 2) + '\n');
+  } else {
+    write(formatProjection(projection));
+    if (opts.sizes && sizes) write('\nEnergy vs model size (other workload values as above)\n' + formatSizesTable(sizes));
+  }
+
+  if (opts.out !== undefined) {
+    if (opts.out.trim() === '') throw new ConfigError('--out', 'got ""; expected a directory path');
+    const jsonPath = join(opts.out, 'projection.json');
+    const svgPath = join(opts.out, 'energy-vs-model-size.svg');
+    writeFileAtomic(jsonPath, JSON.stringify({ projection, sizes }, null, 2) + '\n');
+    writeFileAtomic(svgPath, await energyVsSizePlot(sizes as Projection[]));
+    if (!opts.json) write(`\nwrote ${jsonPath}\nwrote ${svgPath}\n`);
+  }
+  return { projection, sizes };
+}
+
+export function registerProjectCommand(program: Command): void {
+  program
+    .command('project')
+    .description(
+      'Project training energy to real model sizes: Landauer floor, LIM bound, conventional memory, accelerator (docs/projections.md)',
+    )
+    .option('--preset <name>', 'workload preset (brain-scale: N = 1e15, D = 20 N, n = 8, T = 1e7 s, 300 K, H100 J/FLOP)')
+    .option('--params <N>', 'number of model parameters N')
+    .option('--tokens <D>', 'training tokens D (default 20 N, Chinchilla)')
+    .option('--tokens-per-update <B>', 'tokens per update step (default 1: steps = FLOPs / 6N)')
+    .option('--precision <n>', 'bits of precision per parameter')
+    .option('--time <T>', 'training time T in seconds')
+    .option('--temperature <K>', 'temperature in kelvin (default 300)')
+    .option('--joules-per-flop <e>', 'accelerator energy per FLOP in J (default H100: 7.07e-13)')
+    .option('--retention-barrier <kT>', 'conventional cell retention barrier in kT (default 50)')
+    .option('--flip-fraction <f>', 'fraction of bits flipped per word write (default 0.5)')
+    .option('--friction-ratio <r>', 'LIM cell friction gamma_eff/gamma >= 1 (default 1)')
+    .option('--cell-time <t0>', 'LIM cell diffusion time gamma a^2/kT in s (default 1e-9)')
+    .option('--update-step <s>', 'LIM levels moved per update (default 1)')
+    .option('--sizes', 'also project over N = 1e6 ... 1e15')
+    .option('--json', 'print JSON instead of the table')
+    .option('--out <dir>', 'write projection.json and energy-vs-model-size.svg into DIR')
+    .action(async (opts: ProjectCliOptions) => {
+      await runProject(opts);
+    });
+}

@@ -1,0 +1,77 @@
+import type { Command } from 'commander';
+import { loadPhysicsConfig } from '../experiments/config.js';
+import { runPhysics, type PhysicsRun } from '../experiments/run.js';
+import { formatEstimate, formatNumber, textTable } from '../report/format.js';
+import { histogram, histogramCsv, runFolder, timeseriesCsv, writeFiles } from '../report/results.js';
+import { integerOption } from './options.js';
+
+interface RunFlags {
+  out?: string;
+  seed?: number;
+  replicas?: number;
+  json?: boolean;
+}
+
+/** The human summary of a physics run. */
+export function physicsSummaryText(run: PhysicsRun, folder: string): string {
+  const { summary } = run;
+  const r = summary.results;
+  const p = summary.provenance;
+  const row = (label: string, e: { mean: number; se: number; meanJ: number; seJ: number }) => [
+    label,
+    formatEstimate(e.mean, e.se),
+    `${formatNumber(e.meanJ)} ± ${formatNumber(e.seJ)}`,
+  ];
+  const table = textTable(
+    ['quantity', 'kT (mean ± SE)', 'J (mean ± SE)'],
+    [
+      row('work done on cells  <W>', r.work),
+      row('heat to the bath    <Q>', r.heat),
+      row('energy change    <dU>', r.energyChange),
+      ['free-energy change  dF', formatNumber(r.freeEnergyChange.value), formatNumber(r.freeEnergyChange.valueJ)],
+    ],
+  );
+  const occupancy = (o: number[]) => (o.length ? `[${o.map((v) => v.toFixed(4)).join(', ')}]` : 'n/a');
+  return [
+    `${summary.name}: ${p.engine}${p.integrator ? ` (${p.integrator})` : ''}, ${p.replicas} replicas, ${p.steps} steps of dt = ${formatNumber(p.dt)}, seed ${p.seed}, T = ${p.temperatureK} K (kT = ${formatNumber(summary.units.kTJoules)} J)`,
+    table,
+    `occupancy: initial ${occupancy(r.initialOccupancy)}, final ${occupancy(r.finalOccupancy)}`,
+    `first law: max |dU - (W - Q)| = ${r.firstLawResidual.toExponential(2)} kT`,
+    `results: ${folder}`,
+  ].join('\n');
+}
+
+/** Write summary.json, timeseries.csv and the work/heat histograms of a run. */
+export function writePhysicsRun(run: PhysicsRun, folder: string): string[] {
+  const bins = run.summary.provenance.config.record.histogramBins;
+  const files: Record<string, string> = {
+    'timeseries.csv': timeseriesCsv(run.result.timeseries),
+  };
+  const t = run.result.trajectories;
+  if (t) {
+    files['work-histogram.csv'] = histogramCsv(histogram(t.work, bins), 'kT');
+    files['heat-histogram.csv'] = histogramCsv(histogram(t.heat, bins), 'kT');
+  }
+  // summary.json last: its presence marks a complete run folder.
+  files['summary.json'] = JSON.stringify(run.summary, null, 2) + '\n';
+  return writeFiles(folder, files);
+}
+
+export function registerRunCommand(program: Command): void {
+  program
+    .command('run')
+    .description('run a simulation config (YAML or JSON) and write its results')
+    .argument('<config>', 'config file, e.g. sim-configs/landauer-erasure.yaml')
+    .option('--out <dir>', 'results folder (default results/<name>-<stamp>/)')
+    .option('--seed <n>', 'override the config seed', integerOption('--seed', 0))
+    .option('--replicas <n>', 'override the number of replicas', integerOption('--replicas', 1))
+    .option('--json', 'print the summary as JSON on stdout')
+    .action((configPath: string, flags: RunFlags) => {
+      const loaded = loadPhysicsConfig(configPath);
+      const run = runPhysics(loaded, { seed: flags.seed, replicas: flags.replicas });
+      const folder = flags.out ?? runFolder('results', run.summary.name);
+      writePhysicsRun(run, folder);
+      if (flags.json) process.stdout.write(JSON.stringify({ ...run.summary, folder }, null, 2) + '\n');
+      else process.stdout.write(physicsSummaryText(run, folder) + '\n');
+    });
+}

@@ -1,0 +1,172 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
+import { ConfigError } from '../errors.js';
+import { buildPotential, nonNegativeParameters, positiveParameters } from '../physics/potentials.js';
+import { scheduleMinimum } from '../physics/schedules.js';
+import type { Problem } from '../engines/problem.js';
+import { physicsConfigSchema, type PhysicsConfig } from './schema.js';
+
+/** A config as read from disk: the validated value plus what provenance needs. */
+export interface LoadedConfig<T> {
+  config: T;
+  /** The file's text, verbatim. */
+  source: string;
+  /** sha256 of the file's text. */
+  sha256: string;
+  path: string;
+}
+
+/** Format a zod issue path as a dotted field path: potential.terms[0].tilt. */
+export function fieldPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else out += out === '' ? String(key) : `.${String(key)}`;
+  }
+  return out === '' ? '(config)' : out;
+}
+
+function describeValue(value: unknown): string {
+  const text = JSON.stringify(value);
+  if (text === undefined) return String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let node: unknown = root;
+  for (const key of path) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<PropertyKey, unknown>)[key];
+  }
+  return node;
+}
+
+/** Validate raw data against a zod schema; the first issue becomes a ConfigError naming field, value and expectation. */
+export function validate<S extends z.ZodType>(schema: S, raw: unknown): z.infer<S> {
+  const result = schema.safeParse(raw);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const path = issue.path as PropertyKey[];
+  const value = valueAt(raw, path);
+  const got = value === undefined ? 'missing' : `got ${describeValue(value)}`;
+  let expected = issue.message;
+  if (issue.code === 'invalid_union' && path.length > 0) {
+    const last = path[path.length - 1];
+    expected = /potential|terms/.test(String(last)) || typeof last === 'number'
+      ? 'expected one of the documented forms (see `limsim schema`)'
+      : 'expected a number or a schedule {kind: table|linear|exponential|logarithmic|expression, ...}';
+  }
+  throw new ConfigError(fieldPath(path), `${expected} (${got})`);
+}
+
+/** Read a YAML or JSON file into plain data; a missing or unparsable file is a ConfigError. */
+export function readConfigFile(path: string): { raw: unknown; source: string } {
+  if (!existsSync(path)) throw new ConfigError('config', `file "${path}" does not exist`);
+  const source = readFileSync(path, 'utf8');
+  try {
+    const raw = extname(path).toLowerCase() === '.json' ? JSON.parse(source) : parseYaml(source);
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+      throw new Error('expected a mapping of fields at the top level');
+    }
+    return { raw, source };
+  } catch (err) {
+    throw new ConfigError('config', `file "${path}" is not valid ${extname(path) === '.json' ? 'JSON' : 'YAML'}: ${(err as Error).message}`);
+  }
+}
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/**
+ * Checks beyond the schema's shape: expressions compile, barriers stay >= 0
+ * and lengths > 0 over the whole protocol, bit probabilities fit the potential.
+ */
+export function checkPhysics(config: PhysicsConfig): void {
+  const duration = config.time.duration;
+  for (const { path, spec } of nonNegativeParameters(config.potential)) {
+    const { value, time } = scheduleMinimum(spec, duration, path);
+    if (!(value >= 0)) {
+      throw new ConfigError(path, `takes the value ${value} at t = ${time}; expected >= 0 over the whole protocol [0, ${duration}]`);
+    }
+  }
+  for (const { path, spec } of positiveParameters(config.potential)) {
+    const { value, time } = scheduleMinimum(spec, duration, path);
+    if (!(value > 0)) {
+      throw new ConfigError(path, `takes the value ${value} at t = ${time}; expected > 0 over the whole protocol [0, ${duration}]`);
+    }
+  }
+  // Compile everything once (expression errors name their field).
+  const potential = buildPotential(config.potential);
+  if (config.initial.kind === 'bits') {
+    const { probabilities } = config.initial;
+    if (probabilities.length !== potential.stateCount) {
+      throw new ConfigError(
+        'initial.probabilities',
+        `has ${probabilities.length} entries; expected one per memory state of the ${config.potential.kind} potential (${potential.stateCount})`,
+      );
+    }
+    const total = probabilities.reduce((a, b) => a + b, 0);
+    if (Math.abs(total - 1) > 1e-9) {
+      throw new ConfigError('initial.probabilities', `sum to ${total}; expected probabilities that sum to 1`);
+    }
+  }
+  if (config.engine === 'langevin') {
+    // Stability of the explicit step: dt * max curvature / gamma must stay well below 2.
+    const dtLimit = stableStepLimit(config);
+    if (config.time.dt > dtLimit) {
+      throw new ConfigError('time.dt', `is ${config.time.dt}; expected <= ${dtLimit.toPrecision(3)} for a stable explicit step with this potential's stiffest curvature`);
+    }
+  }
+}
+
+/**
+ * Largest dt with dt * max|U''| / gamma <= 0.5 over the protocol, the curvature
+ * sampled where the Boltzmann weight matters (U - U_min < 20 kT). Euler's step
+ * is unstable beyond dt U''/gamma = 2.
+ */
+function stableStepLimit(config: PhysicsConfig): number {
+  const potential = buildPotential(config.potential);
+  let maxCurvature = 0;
+  const samples = 41;
+  for (let k = 0; k < samples; k++) {
+    potential.setTime((config.time.duration * k) / (samples - 1));
+    const [a, b] = potential.domain();
+    const n = 400;
+    const h = (b - a) / n;
+    let minimum = Infinity;
+    for (let j = 0; j <= n; j++) minimum = Math.min(minimum, potential.energy(a + j * h, 0));
+    for (let j = 1; j < n; j++) {
+      const x = a + j * h;
+      if (potential.energy(x, 0) - minimum > 20) continue;
+      const curvature = (potential.force(x - 1e-4, 0) - potential.force(x + 1e-4, 0)) / 2e-4;
+      maxCurvature = Math.max(maxCurvature, Math.abs(curvature));
+    }
+  }
+  return maxCurvature > 0 ? (0.5 * config.friction) / maxCurvature : Infinity;
+}
+
+/** Load and fully validate a physics config. */
+export function loadPhysicsConfig(path: string): LoadedConfig<PhysicsConfig> {
+  const { raw, source } = readConfigFile(path);
+  const config = validate(physicsConfigSchema, raw);
+  checkPhysics(config);
+  return { config, source, sha256: sha256(source), path };
+}
+
+/** The Problem a physics config describes. */
+export function problemOf(config: PhysicsConfig): Problem {
+  return {
+    potential: config.potential,
+    duration: config.time.duration,
+    dt: config.time.dt,
+    friction: config.friction,
+    initial: config.initial,
+    replicas: config.replicas,
+    seed: config.seed,
+    recordPoints: config.record.points,
+  };
+}

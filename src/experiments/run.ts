@@ -1,0 +1,133 @@
+import { runLangevin } from '../engines/langevin.js';
+import type { EngineResult, Problem } from '../engines/problem.js';
+import { buildPotential } from '../physics/potentials.js';
+import { thermalEnergyJ } from '../physics/units.js';
+import { freeEnergy } from '../thermo/free-energy.js';
+import { energyReport, type EnergyReport } from '../report/format.js';
+import { problemOf, type LoadedConfig } from './config.js';
+import type { PhysicsConfig } from './schema.js';
+import { VERSION } from '../version.js';
+
+/** Overrides a user can give on the command line. */
+export interface RunOverrides {
+  seed?: number;
+  replicas?: number;
+}
+
+export interface Provenance {
+  tool: 'limsim';
+  version: string;
+  configPath: string;
+  configSha256: string;
+  config: PhysicsConfig;
+  seed: number;
+  engine: string;
+  integrator?: string;
+  /** The step actually used: duration / steps. */
+  dt: number;
+  steps: number;
+  replicas: number;
+  temperatureK: number;
+  node: string;
+  createdAt: string;
+}
+
+export interface PhysicsSummary {
+  name: string;
+  description?: string;
+  provenance: Provenance;
+  units: { energy: 'kT'; kTJoules: number; length: string; time: string };
+  results: {
+    work: EnergyReport;
+    heat: EnergyReport;
+    energyChange: EnergyReport;
+    /** F(lambda(tau)) - F(lambda(0)) by quadrature, kT. */
+    freeEnergyChange: { value: number; valueJ: number };
+    /** Largest |Delta U - (W - Q)| over trajectories, kT: the first law's round-off. */
+    firstLawResidual: number;
+    initialOccupancy: number[];
+    finalOccupancy: number[];
+  };
+}
+
+export interface PhysicsRun {
+  summary: PhysicsSummary;
+  result: EngineResult;
+  problem: Problem;
+}
+
+/** F(lambda(tau)) - F(lambda(0)) for a problem's potential, in kT. */
+export function freeEnergyChangeOf(problem: Problem): number {
+  const potential = buildPotential(problem.potential);
+  potential.setTime(0);
+  const initial = freeEnergy(potential);
+  potential.setTime(problem.duration);
+  return freeEnergy(potential) - initial;
+}
+
+function firstLawResidual(result: EngineResult): number {
+  const t = result.trajectories;
+  if (!t) return Math.abs(result.energyChange.mean - (result.work.mean - result.heat.mean));
+  let worst = 0;
+  for (let i = 0; i < t.work.length; i++) worst = Math.max(worst, Math.abs(t.energyChange[i] - (t.work[i] - t.heat[i])));
+  return worst;
+}
+
+function runEngine(config: PhysicsConfig, problem: Problem): EngineResult {
+  switch (config.engine) {
+    case 'langevin':
+      return runLangevin(problem, { integrator: config.integrator });
+    default:
+      throw new Error(`engine ${config.engine} is not available yet`);
+  }
+}
+
+/** Run a validated physics config: the library call under `limsim run`. */
+export function runPhysics(loaded: LoadedConfig<PhysicsConfig>, overrides: RunOverrides = {}): PhysicsRun {
+  const config: PhysicsConfig = {
+    ...loaded.config,
+    seed: overrides.seed ?? loaded.config.seed,
+    replicas: overrides.replicas ?? loaded.config.replicas,
+  };
+  const problem = problemOf(config);
+  const result = runEngine(config, problem);
+  const temperatureK = config.units.temperature;
+  const steps = Math.max(1, Math.ceil(problem.duration / problem.dt - 1e-9));
+  const deltaF = freeEnergyChangeOf(problem);
+  const summary: PhysicsSummary = {
+    name: config.name,
+    ...(config.description ? { description: config.description } : {}),
+    provenance: {
+      tool: 'limsim',
+      version: VERSION,
+      configPath: loaded.path,
+      configSha256: loaded.sha256,
+      config,
+      seed: config.seed,
+      engine: config.engine,
+      ...(config.engine === 'langevin' ? { integrator: config.integrator } : {}),
+      dt: problem.duration / steps,
+      steps,
+      replicas: config.replicas,
+      temperatureK,
+      node: process.version,
+      createdAt: new Date().toISOString(),
+    },
+    units: {
+      energy: 'kT',
+      kTJoules: thermalEnergyJ(temperatureK),
+      length: 'well spacing',
+      time: 'gamma * length^2 / kT',
+    },
+    results: {
+      work: energyReport(result.work, temperatureK),
+      heat: energyReport(result.heat, temperatureK),
+      energyChange: energyReport(result.energyChange, temperatureK),
+      freeEnergyChange: { value: deltaF, valueJ: deltaF * thermalEnergyJ(temperatureK) },
+      firstLawResidual: firstLawResidual(result),
+      initialOccupancy: result.initialOccupancy,
+      finalOccupancy: result.finalOccupancy,
+    },
+  };
+  return { summary, result, problem };
+}

@@ -1,0 +1,153 @@
+import { z } from 'zod';
+
+/**
+ * The config schema (zod). A config is YAML or JSON; every field is documented
+ * here and exported as JSON Schema for editors (`limsim schema`).
+ * Units: energies in kT, lengths in well spacings, time in gamma*length^2/kT.
+ */
+
+const finite = z.number().refine(Number.isFinite, { message: 'expected a finite number' });
+const positive = finite.refine((v) => v > 0, { message: 'expected a number > 0' });
+
+export const scheduleSchema = z
+  .union([
+    finite.describe('a constant value'),
+    z
+      .object({
+        kind: z.literal('table'),
+        points: z
+          .array(z.tuple([finite, finite]))
+          .min(1)
+          .refine((pts) => pts.every((p, i) => i === 0 || p[0] > pts[i - 1][0]), {
+            message: 'expected points [t, value] with strictly increasing t',
+          }),
+      })
+      .strict()
+      .describe('piecewise-linear through [t, value] points, constant outside'),
+    z
+      .object({ kind: z.literal('linear'), from: finite, to: finite, start: finite.optional(), end: finite })
+      .strict()
+      .describe('linear ramp from `from` at `start` (default 0) to `to` at `end`'),
+    z
+      .object({ kind: z.literal('exponential'), from: positive, to: positive, start: finite.optional(), end: finite })
+      .strict()
+      .describe('geometric ramp from `from` to `to` (both > 0)'),
+    z
+      .object({ kind: z.literal('logarithmic'), offset: finite, amplitude: finite.optional(), timeScale: positive })
+      .strict()
+      .describe('offset + amplitude * ln(1 + t / timeScale) (amplitude defaults to 1 kT)'),
+    z
+      .object({ kind: z.literal('expression'), expr: z.string().min(1) })
+      .strict()
+      .describe('a math expression in t (mathjs syntax), e.g. "8 * exp(-t)"'),
+  ])
+  .describe('a constant or a schedule in time');
+
+const harmonicSchema = z
+  .object({
+    kind: z.literal('harmonic'),
+    stiffness: scheduleSchema.describe('kappa, kT per length^2 (> 0)'),
+    centre: scheduleSchema.optional().describe('trap centre, length (default 0)'),
+    tilt: scheduleSchema.optional().describe('constant force F, kT per length (default 0)'),
+  })
+  .strict()
+  .describe('U = (kappa/2)(x - c)^2 - F x');
+
+const doubleWellSchema = z
+  .object({
+    kind: z.literal('double-well'),
+    barrierHeight: scheduleSchema.describe('E_b, kT (>= 0)'),
+    wellPosition: scheduleSchema.optional().describe('x_m, length (> 0, default 1)'),
+    tilt: scheduleSchema.optional().describe('F, kT per length (default 0)'),
+  })
+  .strict()
+  .describe('U = E_b ((x/x_m)^2 - 1)^2 - F x: a bit, wells at -x_m (state 0) and +x_m (state 1)');
+
+const washboardSchema = z
+  .object({
+    kind: z.literal('washboard'),
+    barrierHeight: scheduleSchema.describe('E_b, kT (>= 0)'),
+    spacing: scheduleSchema.optional().describe('a, length (> 0, default 1)'),
+    levels: z.number().int().min(2).max(1 << 16).describe('number of wells L (2^n for n bits)'),
+    tilt: scheduleSchema.optional().describe('F, kT per length (default 0)'),
+    wallStiffness: positive.optional().describe('confining wall stiffness, kT per length^2 (default 100)'),
+  })
+  .strict()
+  .describe('U = (E_b/2)(1 - cos(2 pi x/a)) - F x between walls: a multi-level cell, wells at 0, a, ..., (L-1)a');
+
+export type PotentialInput =
+  | z.infer<typeof harmonicSchema>
+  | z.infer<typeof doubleWellSchema>
+  | z.infer<typeof washboardSchema>
+  | { kind: 'sum'; terms: PotentialInput[] };
+
+export const potentialSchema: z.ZodType<PotentialInput> = z.lazy(() =>
+  z.discriminatedUnion('kind', [
+    harmonicSchema,
+    doubleWellSchema,
+    washboardSchema,
+    z
+      .object({ kind: z.literal('sum'), terms: z.array(potentialSchema).min(1) })
+      .strict()
+      .describe('the sum of several potentials; the first with memory states defines the states'),
+  ]),
+);
+
+export const initialSchema = z
+  .discriminatedUnion('kind', [
+    z.object({ kind: z.literal('fixed'), x: finite }).strict().describe('every replica starts at x'),
+    z.object({ kind: z.literal('boltzmann') }).strict().describe('exact draws from exp(-U/kT)/Z at t = 0'),
+    z
+      .object({
+        kind: z.literal('bits'),
+        probabilities: z.array(finite.refine((p) => p >= 0, { message: 'expected a probability >= 0' })).min(1),
+      })
+      .strict()
+      .describe('a memory state drawn with these probabilities, then Boltzmann within it'),
+  ])
+  .describe('how the ensemble starts');
+
+export const engineNames = ['langevin', 'monte-carlo', 'master-equation', 'fokker-planck'] as const;
+
+export const physicsConfigSchema = z
+  .object({
+    kind: z.literal('physics').optional().describe('a plain physics run (default)'),
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]+$/, { message: 'expected letters, digits, ".", "_" or "-" (it names the results folder)' })
+      .describe('run name; results go to results/<name>-<stamp>/'),
+    description: z.string().optional(),
+    engine: z.enum(engineNames).default('langevin').describe('which engine runs the problem'),
+    integrator: z
+      .enum(['euler-maruyama', 'leimkuhler-matthews'])
+      .default('euler-maruyama')
+      .describe('Langevin integrator'),
+    seed: z.number().int().min(0).default(1).describe('run seed: every random stream derives from it'),
+    replicas: z.number().int().min(1).max(100_000_000).default(1000).describe('independent trajectories'),
+    units: z
+      .object({
+        temperature: positive.default(300).describe('bath temperature, K (sets the joule scale of kT)'),
+      })
+      .strict()
+      .default({ temperature: 300 }),
+    time: z
+      .object({
+        duration: positive.describe('protocol duration tau, reduced time'),
+        dt: positive.describe('integration step, reduced time'),
+      })
+      .strict()
+      .refine((t) => t.dt <= t.duration, { message: 'expected dt <= duration', path: ['dt'] }),
+    friction: positive.default(1).describe('gamma (1 in reduced units)'),
+    potential: potentialSchema,
+    initial: initialSchema.default({ kind: 'boltzmann' }),
+    record: z
+      .object({
+        points: z.number().int().min(2).max(100_000).default(101).describe('timeseries points (evenly spaced)'),
+        histogramBins: z.number().int().min(2).max(10_000).default(40).describe('bins of the work and heat histograms'),
+      })
+      .strict()
+      .default({ points: 101, histogramBins: 40 }),
+  })
+  .strict();
+
+export type PhysicsConfig = z.infer<typeof physicsConfigSchema>;
