@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError, EXIT_BAD_INPUT } from './errors.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerSchemaCommand } from './commands/schema.js';
+import { registerProjectCommand } from './commands/project.js';
 import { VERSION } from './version.js';
 
 /**
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   registerRunCommand(program);
+  registerProjectCommand(program);
   registerSchemaCommand(program);
   return program;
 }

@@ -189,7 +189,7 @@ export async function energyVsSizePlot(projections: Projection[]): Promise<strin
       series('conventional memory', 'conventional'),
       series('accelerator (e x FLOPs)', 'accelerator'),
       // The published range, drawn as a vertical segment at N = 1e15 for comparison.
-      { name: 'Chen et al. 2024 LIM headline, N = 1e15: 1e8-1e9 J', x: [1e15, 1e15], y: [1e8, 1e9] },
+      { name: 'Chen et al. 2024 LIM headline (N = 1e15)', x: [1e15, 1e15], y: [1e8, 1e9] },
     ],
     width: 560,
     height: 380,

@@ -44,20 +44,39 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   return node;
 }
 
+type Issue = z.core.$ZodIssue;
+
+/**
+ * The most specific issue behind a union failure: the branch whose `kind`
+ * matched (its first issue, with the full path), or null when no branch did.
+ */
+function matchingBranchIssue(issue: Issue): Issue | null {
+  if (issue.code !== 'invalid_union') return null;
+  for (const branch of issue.errors) {
+    const kindMismatch = branch.some((sub) => sub.path.length === 1 && sub.path[0] === 'kind');
+    if (branch.length > 0 && !kindMismatch && branch.every((sub) => sub.code !== 'invalid_type' || sub.path.length > 0)) {
+      const inner = branch[0];
+      return { ...inner, path: [...issue.path, ...inner.path] } as Issue;
+    }
+  }
+  return null;
+}
+
 /** Validate raw data against a zod schema; the first issue becomes a ConfigError naming field, value and expectation. */
 export function validate<S extends z.ZodType>(schema: S, raw: unknown): z.infer<S> {
   const result = schema.safeParse(raw);
   if (result.success) return result.data;
-  const issue = result.error.issues[0];
+  let issue: Issue = result.error.issues[0];
+  for (let inner = matchingBranchIssue(issue); inner; inner = matchingBranchIssue(issue)) issue = inner;
   const path = issue.path as PropertyKey[];
   const value = valueAt(raw, path);
   const got = value === undefined ? 'missing' : `got ${describeValue(value)}`;
   let expected = issue.message;
-  if (issue.code === 'invalid_union' && path.length > 0) {
-    const last = path[path.length - 1];
-    expected = /potential|terms/.test(String(last)) || typeof last === 'number'
-      ? 'expected one of the documented forms (see `limsim schema`)'
-      : 'expected a number or a schedule {kind: table|linear|exponential|logarithmic|expression, ...}';
+  if (issue.code === 'invalid_union') {
+    expected =
+      'discriminator' in issue && 'options' in issue
+        ? `expected one of ${(issue.options as unknown[]).map((o) => JSON.stringify(o)).join(', ')}`
+        : 'expected a number or a schedule {kind: table | linear | exponential | logarithmic | expression, ...}';
   }
   throw new ConfigError(fieldPath(path), `${expected} (${got})`);
 }

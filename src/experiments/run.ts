@@ -1,8 +1,8 @@
 import { runLangevin } from '../engines/langevin.js';
 import type { EngineResult, Problem } from '../engines/problem.js';
-import { buildPotential } from '../physics/potentials.js';
 import { thermalEnergyJ } from '../physics/units.js';
-import { freeEnergy } from '../thermo/free-energy.js';
+import { freeEnergyChange } from '../thermo/free-energy.js';
+import { jarzynskiFreeEnergy } from '../thermo/estimators.js';
 import { energyReport, type EnergyReport } from '../report/format.js';
 import { problemOf, type LoadedConfig } from './config.js';
 import type { PhysicsConfig } from './schema.js';
@@ -43,6 +43,8 @@ export interface PhysicsSummary {
     energyChange: EnergyReport;
     /** F(lambda(tau)) - F(lambda(0)) by quadrature, kT. */
     freeEnergyChange: { value: number; valueJ: number };
+    /** -kT ln <exp(-W/kT)> with a bootstrap SE, kT (runs started in equilibrium). */
+    jarzynskiFreeEnergy?: { mean: number; se: number; n: number };
     /** Largest |Delta U - (W - Q)| over trajectories, kT: the first law's round-off. */
     firstLawResidual: number;
     initialOccupancy: number[];
@@ -54,15 +56,6 @@ export interface PhysicsRun {
   summary: PhysicsSummary;
   result: EngineResult;
   problem: Problem;
-}
-
-/** F(lambda(tau)) - F(lambda(0)) for a problem's potential, in kT. */
-export function freeEnergyChangeOf(problem: Problem): number {
-  const potential = buildPotential(problem.potential);
-  potential.setTime(0);
-  const initial = freeEnergy(potential);
-  potential.setTime(problem.duration);
-  return freeEnergy(potential) - initial;
 }
 
 function firstLawResidual(result: EngineResult): number {
@@ -93,7 +86,12 @@ export function runPhysics(loaded: LoadedConfig<PhysicsConfig>, overrides: RunOv
   const result = runEngine(config, problem);
   const temperatureK = config.units.temperature;
   const steps = Math.max(1, Math.ceil(problem.duration / problem.dt - 1e-9));
-  const deltaF = freeEnergyChangeOf(problem);
+  const deltaF = freeEnergyChange(problem.potential, 0, problem.duration);
+  // Jarzynski's estimate -kT ln <exp(-W/kT)> applies to runs that start in equilibrium.
+  const jarzynski =
+    result.trajectories && config.initial.kind === 'boltzmann'
+      ? jarzynskiFreeEnergy(result.trajectories.work, { seed: config.seed })
+      : undefined;
   const summary: PhysicsSummary = {
     name: config.name,
     ...(config.description ? { description: config.description } : {}),
@@ -124,6 +122,7 @@ export function runPhysics(loaded: LoadedConfig<PhysicsConfig>, overrides: RunOv
       heat: energyReport(result.heat, temperatureK),
       energyChange: energyReport(result.energyChange, temperatureK),
       freeEnergyChange: { value: deltaF, valueJ: deltaF * thermalEnergyJ(temperatureK) },
+      ...(jarzynski ? { jarzynskiFreeEnergy: jarzynski } : {}),
       firstLawResidual: firstLawResidual(result),
       initialOccupancy: result.initialOccupancy,
       finalOccupancy: result.finalOccupancy,

@@ -85,7 +85,8 @@ function checkLabel(path: string, label: unknown): void {
 const plottable = (v: number, log: boolean): boolean => Number.isFinite(v) && (!log || v > 0);
 
 function axisScale(log: boolean, zero: boolean): Record<string, unknown> {
-  return log ? { type: 'log' } : { type: 'linear', zero };
+  // A few pixels of padding so points on the domain edge are not cut in half.
+  return log ? { type: 'log', padding: 8 } : { type: 'linear', zero, padding: 8 };
 }
 
 /**
