@@ -17,6 +17,8 @@ abstract class AffineModel implements Model {
   abstract readonly name: string;
   abstract readonly task: Task;
   readonly parameterCount: number;
+  /** Bound once, so a gradient call allocates no closure for its finiteness check. */
+  protected readonly nameOfParameter = (index: number): string => this.parameterName(index);
 
   constructor(readonly featureCount: number) {
     requireInteger('model.featureCount', featureCount, 1);
@@ -74,7 +76,7 @@ abstract class AffineModel implements Model {
       throw new RangeError(`${this.name}: gradient buffer has ${out.length} entries, expected ${this.parameterCount}`);
     }
     const value = this.pass(params, data, batch, out);
-    assertFiniteGradient(this.name, out, (i) => this.parameterName(i));
+    assertFiniteGradient(this.name, out, this.nameOfParameter);
     return value;
   }
 

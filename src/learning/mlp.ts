@@ -35,6 +35,8 @@ export class MlpModel implements Model {
   readonly hiddenUnits: number;
   readonly parameterCount: number;
   readonly accuracy?: (params: Float64Array, data: Dataset, batch?: SampleBatch) => number;
+  /** Bound once, so a gradient call allocates no closure for its finiteness check. */
+  private readonly nameOfParameter = (index: number): string => this.parameterName(index);
   private readonly hidden: Float64Array;
   private readonly b1Offset: number;
   private readonly w2Offset: number;
@@ -144,7 +146,7 @@ export class MlpModel implements Model {
       throw new RangeError(`${this.name}: gradient buffer has ${out.length} entries, expected ${this.parameterCount}`);
     }
     const value = this.pass(params, data, batch, out);
-    assertFiniteGradient(this.name, out, (i) => this.parameterName(i));
+    assertFiniteGradient(this.name, out, this.nameOfParameter);
     return value;
   }
 
