@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { loadPhysicsConfig } from '../experiments/config.js';
-import { runPhysics, type PhysicsRun } from '../experiments/run.js';
+import { loadAnyConfig, runAnyConfig } from '../experiments/dispatch.js';
+import type { PhysicsRun } from '../experiments/run.js';
 import { formatEstimate, formatNumber, textTable } from '../report/format.js';
 import { histogram, histogramCsv, runFolder, timeseriesCsv, writeFiles } from '../report/results.js';
 import { integerOption } from './options.js';
@@ -74,8 +74,8 @@ export function registerRunCommand(program: Command): void {
     .option('--replicas <n>', 'override the number of replicas', integerOption('--replicas', 1))
     .option('--json', 'print the summary as JSON on stdout')
     .action((configPath: string, flags: RunFlags) => {
-      const loaded = loadPhysicsConfig(configPath);
-      const run = runPhysics(loaded, { seed: flags.seed, replicas: flags.replicas });
+      const config = loadAnyConfig(configPath);
+      const { run } = runAnyConfig(config, { seed: flags.seed, replicas: flags.replicas });
       const folder = flags.out ?? runFolder('results', run.summary.name);
       writePhysicsRun(run, folder);
       if (flags.json) process.stdout.write(JSON.stringify({ ...run.summary, folder }, null, 2) + '\n');
