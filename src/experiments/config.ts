@@ -4,9 +4,10 @@ import { extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
-import { buildPotential, nonNegativeParameters, positiveParameters } from '../physics/potentials.js';
+import { buildPotential, nonNegativeParameters, positiveParameters, type PotentialSpec } from '../physics/potentials.js';
+import { buildDiscreteModel, type DiscreteProblem } from '../memory/discrete.js';
+import { planFokkerPlanckGrid } from '../engines/fokker-planck.js';
 import { scheduleMinimum } from '../physics/schedules.js';
-import type { Problem } from '../engines/problem.js';
 import { physicsConfigSchema, type PhysicsConfig } from './schema.js';
 
 /** A config as read from disk: the validated value plus what provenance needs. */
@@ -102,30 +103,34 @@ export function sha256(text: string): string {
 
 /**
  * Checks beyond the schema's shape: expressions compile, barriers stay >= 0
- * and lengths > 0 over the whole protocol, bit probabilities fit the potential.
+ * and lengths > 0 over the whole protocol, bit probabilities fit the memory,
+ * and the engine can run the potential (discrete engines need memory states,
+ * the Fokker-Planck grid must resolve the potential, the explicit Langevin
+ * step must be stable). All of it runs before anything is simulated or written.
  */
 export function checkPhysics(config: PhysicsConfig): void {
-  const duration = config.time.duration;
-  for (const { path, spec } of nonNegativeParameters(config.potential)) {
-    const { value, time } = scheduleMinimum(spec, duration, path);
-    if (!(value >= 0)) {
-      throw new ConfigError(path, `takes the value ${value} at t = ${time}; expected >= 0 over the whole protocol [0, ${duration}]`);
+  const spec = config.potential;
+  const problem = problemOf(config);
+  let stateCount: number;
+  if (spec.kind === 'discrete') {
+    if (config.engine !== 'monte-carlo' && config.engine !== 'master-equation') {
+      throw new ConfigError('engine', `is "${config.engine}"; a discrete potential runs on "monte-carlo" or "master-equation" only`);
+    }
+    stateCount = buildDiscreteModel(spec, config.friction, { path: 'potential' }).stateCount;
+  } else {
+    checkScheduleRanges(spec, config.time.duration);
+    // Compile everything once (expression errors name their field).
+    stateCount = buildPotential(spec).stateCount;
+    if (config.engine === 'monte-carlo' || config.engine === 'master-equation') {
+      buildDiscreteModel(spec, config.friction, { engine: config.engine, path: 'potential' });
     }
   }
-  for (const { path, spec } of positiveParameters(config.potential)) {
-    const { value, time } = scheduleMinimum(spec, duration, path);
-    if (!(value > 0)) {
-      throw new ConfigError(path, `takes the value ${value} at t = ${time}; expected > 0 over the whole protocol [0, ${duration}]`);
-    }
-  }
-  // Compile everything once (expression errors name their field).
-  const potential = buildPotential(config.potential);
   if (config.initial.kind === 'bits') {
     const { probabilities } = config.initial;
-    if (probabilities.length !== potential.stateCount) {
+    if (probabilities.length !== stateCount) {
       throw new ConfigError(
         'initial.probabilities',
-        `has ${probabilities.length} entries; expected one per memory state of the ${config.potential.kind} potential (${potential.stateCount})`,
+        `has ${probabilities.length} entries; expected one per memory state of the ${spec.kind} potential (${stateCount})`,
       );
     }
     const total = probabilities.reduce((a, b) => a + b, 0);
@@ -133,11 +138,30 @@ export function checkPhysics(config: PhysicsConfig): void {
       throw new ConfigError('initial.probabilities', `sum to ${total}; expected probabilities that sum to 1`);
     }
   }
-  if (config.engine === 'langevin') {
+  if (config.engine === 'langevin' && spec.kind !== 'discrete') {
     // Stability of the explicit step: dt * max curvature / gamma must stay well below 2.
-    const dtLimit = stableStepLimit(config);
+    const dtLimit = stableStepLimit(spec, config.time.duration, config.friction);
     if (config.time.dt > dtLimit) {
       throw new ConfigError('time.dt', `is ${config.time.dt}; expected <= ${dtLimit.toPrecision(3)} for a stable explicit step with this potential's stiffest curvature`);
+    }
+  }
+  if (config.engine === 'fokker-planck' && spec.kind !== 'discrete') {
+    planFokkerPlanckGrid({ ...problem, potential: spec });
+  }
+}
+
+/** Barriers stay >= 0 and lengths > 0 over [0, duration]. */
+function checkScheduleRanges(spec: PotentialSpec, duration: number): void {
+  for (const { path, spec: schedule } of nonNegativeParameters(spec)) {
+    const { value, time } = scheduleMinimum(schedule, duration, path);
+    if (!(value >= 0)) {
+      throw new ConfigError(path, `takes the value ${value} at t = ${time}; expected >= 0 over the whole protocol [0, ${duration}]`);
+    }
+  }
+  for (const { path, spec: schedule } of positiveParameters(spec)) {
+    const { value, time } = scheduleMinimum(schedule, duration, path);
+    if (!(value > 0)) {
+      throw new ConfigError(path, `takes the value ${value} at t = ${time}; expected > 0 over the whole protocol [0, ${duration}]`);
     }
   }
 }
@@ -147,12 +171,12 @@ export function checkPhysics(config: PhysicsConfig): void {
  * sampled where the Boltzmann weight matters (U - U_min < 20 kT). Euler's step
  * is unstable beyond dt U''/gamma = 2.
  */
-function stableStepLimit(config: PhysicsConfig): number {
-  const potential = buildPotential(config.potential);
+function stableStepLimit(spec: PotentialSpec, duration: number, friction: number): number {
+  const potential = buildPotential(spec);
   let maxCurvature = 0;
   const samples = 41;
   for (let k = 0; k < samples; k++) {
-    potential.setTime((config.time.duration * k) / (samples - 1));
+    potential.setTime((duration * k) / (samples - 1));
     const [a, b] = potential.domain();
     const n = 400;
     const h = (b - a) / n;
@@ -165,7 +189,7 @@ function stableStepLimit(config: PhysicsConfig): number {
       maxCurvature = Math.max(maxCurvature, Math.abs(curvature));
     }
   }
-  return maxCurvature > 0 ? (0.5 * config.friction) / maxCurvature : Infinity;
+  return maxCurvature > 0 ? (0.5 * friction) / maxCurvature : Infinity;
 }
 
 /** Load and fully validate a physics config. */
@@ -176,8 +200,8 @@ export function loadPhysicsConfig(path: string): LoadedConfig<PhysicsConfig> {
   return { config, source, sha256: sha256(source), path };
 }
 
-/** The Problem a physics config describes. */
-export function problemOf(config: PhysicsConfig): Problem {
+/** The Problem a physics config describes (its potential may be a discrete memory). */
+export function problemOf(config: PhysicsConfig): DiscreteProblem {
   return {
     potential: config.potential,
     duration: config.time.duration,

@@ -1,5 +1,10 @@
 import { runLangevin } from '../engines/langevin.js';
-import type { EngineResult, Problem } from '../engines/problem.js';
+import type { EngineResult } from '../engines/problem.js';
+import { runMonteCarlo } from '../engines/monte-carlo.js';
+import { solveMasterEquation } from '../engines/master-equation.js';
+import { solveFokkerPlanck } from '../engines/fokker-planck.js';
+import { buildDiscreteModel, isDiscreteSpec, type DiscreteProblem } from '../memory/discrete.js';
+import { ConfigError } from '../errors.js';
 import { thermalEnergyJ } from '../physics/units.js';
 import { freeEnergyChange } from '../thermo/free-energy.js';
 import { jarzynskiFreeEnergy } from '../thermo/estimators.js';
@@ -55,7 +60,7 @@ export interface PhysicsSummary {
 export interface PhysicsRun {
   summary: PhysicsSummary;
   result: EngineResult;
-  problem: Problem;
+  problem: DiscreteProblem;
 }
 
 function firstLawResidual(result: EngineResult): number {
@@ -66,13 +71,39 @@ function firstLawResidual(result: EngineResult): number {
   return worst;
 }
 
-function runEngine(config: PhysicsConfig, problem: Problem): EngineResult {
+function runEngine(config: PhysicsConfig, problem: DiscreteProblem): EngineResult {
+  const { potential } = problem;
   switch (config.engine) {
+    case 'monte-carlo':
+      return runMonteCarlo(problem);
+    case 'master-equation':
+      return solveMasterEquation(problem);
     case 'langevin':
-      return runLangevin(problem, { integrator: config.integrator });
-    default:
-      throw new Error(`engine ${config.engine} is not available yet`);
+      if (isDiscreteSpec(potential)) break;
+      return runLangevin({ ...problem, potential }, { integrator: config.integrator });
+    case 'fokker-planck':
+      if (isDiscreteSpec(potential)) break;
+      return solveFokkerPlanck({ ...problem, potential });
   }
+  // checkPhysics rejects this combination before any run.
+  throw new ConfigError('engine', `"${config.engine}" cannot run a discrete potential`);
+}
+
+/** F(lambda(tau)) - F(lambda(0)) in kT: quadrature for a potential, -ln sum exp(-E_i) for a discrete memory. */
+export function memoryFreeEnergyChange(problem: DiscreteProblem): number {
+  const { potential } = problem;
+  if (!isDiscreteSpec(potential)) return freeEnergyChange(potential, 0, problem.duration);
+  const model = buildDiscreteModel(potential, problem.friction);
+  const discreteFreeEnergy = (t: number) => {
+    model.setTime(t);
+    return -logSumExp(Array.from(model.energies, (e) => -e));
+  };
+  return discreteFreeEnergy(problem.duration) - discreteFreeEnergy(0);
+}
+
+function logSumExp(values: number[]): number {
+  const top = Math.max(...values);
+  return top + Math.log(values.reduce((sum, v) => sum + Math.exp(v - top), 0));
 }
 
 /** Run a validated physics config: the library call under `limsim run`. */
@@ -86,7 +117,7 @@ export function runPhysics(loaded: LoadedConfig<PhysicsConfig>, overrides: RunOv
   const result = runEngine(config, problem);
   const temperatureK = config.units.temperature;
   const steps = Math.max(1, Math.ceil(problem.duration / problem.dt - 1e-9));
-  const deltaF = freeEnergyChange(problem.potential, 0, problem.duration);
+  const deltaF = memoryFreeEnergyChange(problem);
   // Jarzynski's estimate -kT ln <exp(-W/kT)> applies to runs that start in equilibrium.
   const jarzynski =
     result.trajectories && config.initial.kind === 'boltzmann'

@@ -81,16 +81,30 @@ export type PotentialInput =
   | z.infer<typeof washboardSchema>
   | { kind: 'sum'; terms: PotentialInput[] };
 
+const sumSchema = z
+  .object({ kind: z.literal('sum'), terms: z.array(z.lazy(() => potentialSchema)).min(1) })
+  .strict()
+  .describe('the sum of several potentials; the first with memory states defines the states');
+
 export const potentialSchema: z.ZodType<PotentialInput> = z.lazy(() =>
-  z.discriminatedUnion('kind', [
-    harmonicSchema,
-    doubleWellSchema,
-    washboardSchema,
-    z
-      .object({ kind: z.literal('sum'), terms: z.array(potentialSchema).min(1) })
-      .strict()
-      .describe('the sum of several potentials; the first with memory states defines the states'),
-  ]),
+  z.discriminatedUnion('kind', [harmonicSchema, doubleWellSchema, washboardSchema, sumSchema]),
+);
+
+const discreteSchema = z
+  .object({
+    kind: z.literal('discrete'),
+    energies: z.array(scheduleSchema).min(2).describe('E_i(t) per state, kT'),
+    barriers: z.array(scheduleSchema).min(1).describe('saddle energies B_i(t) between states i and i+1, kT'),
+    attemptFrequency: positive.describe('nu, 1 / reduced time (Arrhenius prefactor)'),
+  })
+  .strict()
+  .describe('a discrete-state memory given directly (monte-carlo and master-equation engines only)');
+
+export type DiscreteInput = z.infer<typeof discreteSchema>;
+
+/** A continuous potential, or a discrete-state memory for the discrete engines. */
+export const memorySchema: z.ZodType<PotentialInput | DiscreteInput> = z.lazy(() =>
+  z.discriminatedUnion('kind', [harmonicSchema, doubleWellSchema, washboardSchema, sumSchema, discreteSchema]),
 );
 
 export const initialSchema = z
@@ -138,7 +152,7 @@ export const physicsConfigSchema = z
       .strict()
       .refine((t) => t.dt <= t.duration, { message: 'expected dt <= duration', path: ['dt'] }),
     friction: positive.default(1).describe('gamma (1 in reduced units)'),
-    potential: potentialSchema,
+    potential: memorySchema,
     initial: initialSchema.default({ kind: 'boltzmann' }),
     record: z
       .object({
