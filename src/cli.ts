@@ -4,6 +4,7 @@ import { ConfigError, EXIT_BAD_INPUT } from './errors.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerSchemaCommand } from './commands/schema.js';
 import { registerProjectCommand } from './commands/project.js';
+import { registerVerifyCommand } from './commands/verify.js';
 import { VERSION } from './version.js';
 
 /**
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   registerRunCommand(program);
+  registerVerifyCommand(program);
   registerProjectCommand(program);
   registerSchemaCommand(program);
   return program;

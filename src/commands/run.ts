@@ -28,7 +28,7 @@ export function physicsSummaryText(run: PhysicsRun, folder: string): string {
       row('work done on cells  <W>', r.work),
       row('heat to the bath    <Q>', r.heat),
       row('energy change    <dU>', r.energyChange),
-      ['free-energy change  dF (quadrature)', formatNumber(r.freeEnergyChange.value), formatNumber(r.freeEnergyChange.valueJ)],
+      ['free-energy change  dF', formatNumber(r.freeEnergyChange.value), formatNumber(r.freeEnergyChange.valueJ)],
       ...(r.jarzynskiFreeEnergy
         ? [[
             'dF by Jarzynski -ln<exp(-W)>',

@@ -49,6 +49,12 @@ export const MIN_CELLS_PER_WELL = 10;
 export const DEFAULT_GRID_MARGIN = 2;
 /** Cells with U - U_min above this (kT) carry weight < 2e-9 of the peak: outside the relevant region. */
 export const RELEVANT_ENERGY_KT = 20;
+/**
+ * The grid spans only where U - U_min <= this (kT) at some probe time, inside
+ * the union of domain(): beyond it the Boltzmann weight is < 2e-22 at every
+ * time, and density cannot climb there against such a slope.
+ */
+export const GRID_ENERGY_CUTOFF_KT = 50;
 /** Evenly spaced times at which the protocol is probed for the domain and the grid check. */
 const PROBE_TIMES = 201;
 /** Resolution of the probe grid used to size a default grid. */
@@ -60,6 +66,8 @@ export interface GridDiagnostics {
   maxEnergyStep: { value: number; x: number; t: number };
   /** Fewest cells across a relevant well's width 2 sqrt(kT/U''); where and when (Infinity without wells). */
   minCellsPerWell: { value: number; x: number; t: number; width: number };
+  /** Smallest interval holding every cell centre within GRID_ENERGY_CUTOFF_KT of the minimum at some probe time. */
+  reach: [number, number];
 }
 
 export interface FokkerPlanckGrid {
@@ -130,6 +138,7 @@ function assessGrid(potential: Potential, times: number[], lower: number, upper:
   const diagnostics: GridDiagnostics = {
     maxEnergyStep: { value: 0, x: lower, t: 0 },
     minCellsPerWell: { value: Infinity, x: lower, t: 0, width: Infinity },
+    reach: [Infinity, -Infinity],
   };
   const eps = 1e-6 * (upper - lower);
   for (const t of times) {
@@ -139,6 +148,12 @@ function assessGrid(potential: Potential, times: number[], lower: number, upper:
       const u = potential.energy(lower + (j + 0.5) * h, 0);
       energy[j] = u;
       if (u < minimum) minimum = u;
+    }
+    for (let j = 0; j < cells; j++) {
+      if (energy[j] - minimum > GRID_ENERGY_CUTOFF_KT) continue;
+      const x = lower + (j + 0.5) * h;
+      if (x < diagnostics.reach[0]) diagnostics.reach[0] = x;
+      if (x > diagnostics.reach[1]) diagnostics.reach[1] = x;
     }
     const ceiling = minimum + RELEVANT_ENERGY_KT;
     for (let j = 0; j + 1 < cells; j++) {
@@ -169,16 +184,50 @@ function fmt(value: number): string {
 }
 
 /**
- * The grid of a Fokker-Planck run: the union of potential.domain() over the
- * protocol (probed at 201 evenly spaced times and at every schedule
- * breakpoint), divided into `options.cells` cells or, by default, into enough
- * cells to meet twice the requirements below. Throws a ConfigError (path
+ * Where a 'bits' start puts weight at t = 0: every point within
+ * GRID_ENERGY_CUTOFF_KT of the minimum of its own state, for states with p > 0
+ * (a state can sit far above the global minimum).
+ */
+function initialStateReach(problem: Problem, potential: Potential, lower: number, upper: number): [number, number] {
+  const reach: [number, number] = [Infinity, -Infinity];
+  const initial = problem.initial;
+  if (initial.kind === 'fixed') return [initial.x, initial.x];
+  if (initial.kind !== 'bits' || potential.stateCount === 0) return reach;
+  potential.setTime(0);
+  const h = (upper - lower) / PROBE_CELLS;
+  const stateMinimum = new Float64Array(potential.stateCount).fill(Infinity);
+  for (let j = 0; j < PROBE_CELLS; j++) {
+    const x = lower + (j + 0.5) * h;
+    const s = potential.classify(x);
+    if (s >= 0) stateMinimum[s] = Math.min(stateMinimum[s], potential.energy(x, 0));
+  }
+  for (let j = 0; j < PROBE_CELLS; j++) {
+    const x = lower + (j + 0.5) * h;
+    const s = potential.classify(x);
+    if (s < 0 || !(initial.probabilities[s] > 0)) continue;
+    if (potential.energy(x, 0) - stateMinimum[s] <= GRID_ENERGY_CUTOFF_KT) {
+      reach[0] = Math.min(reach[0], x);
+      reach[1] = Math.max(reach[1], x);
+    }
+  }
+  return reach;
+}
+
+/**
+ * The grid of a Fokker-Planck run. The interval: the union of
+ * potential.domain() over the protocol (probed at 201 evenly spaced times and
+ * at every schedule breakpoint), trimmed to where U - U_min <=
+ * GRID_ENERGY_CUTOFF_KT at some probe time (and to the initial states'
+ * wells), with two probe cells of margin. It is divided into `options.cells`
+ * cells or, by default, into enough cells to meet the requirements below with a
+ * factor DEFAULT_GRID_MARGIN to spare. Throws a ConfigError (path
  * 'fokkerPlanck.cells') when the grid is too coarse: anywhere within
  * RELEVANT_ENERGY_KT of the minimum the potential may change by at most
  * MAX_ENERGY_STEP_KT between neighbouring cells, and every relevant well must
  * span at least MIN_CELLS_PER_WELL cells across its width 2 sqrt(kT/U'').
  */
 export function planFokkerPlanckGrid(problem: Problem, options: FokkerPlanckOptions = {}): FokkerPlanckGrid {
+  validateProblem(problem);
   const potential = buildPotential(problem.potential);
   const times = probeTimesOf(problem.potential, problem.duration);
   let lower = Infinity;
@@ -192,30 +241,38 @@ export function planFokkerPlanckGrid(problem: Problem, options: FokkerPlanckOpti
   if (!(Number.isFinite(lower) && Number.isFinite(upper) && upper > lower)) {
     throw new ConfigError('potential', `the domain over the protocol is [${lower}, ${upper}]; expected a finite interval`);
   }
+  const initial = problem.initial;
+  if (initial.kind === 'fixed' && !(initial.x >= lower && initial.x <= upper)) {
+    throw new ConfigError('initial.x', `is ${initial.x}; expected inside the potential's domain [${fmt(lower)}, ${fmt(upper)}]`);
+  }
+  const probe = assessGrid(potential, times, lower, upper, PROBE_CELLS);
+  const probeWidth = (upper - lower) / PROBE_CELLS;
+  const stateReach = initialStateReach(problem, potential, lower, upper);
+  lower = Math.max(lower, Math.min(probe.reach[0], stateReach[0]) - 2 * probeWidth);
+  upper = Math.min(upper, Math.max(probe.reach[1], stateReach[1]) + 2 * probeWidth);
+  // Cells the requirements need (no margin), from the fine probe: the energy
+  // step scales with h, the cells per well with 1/h.
+  const byStep = probe.maxEnergyStep.value / probeWidth / MAX_ENERGY_STEP_KT;
+  const byWell = MIN_CELLS_PER_WELL / probe.minCellsPerWell.width;
+  const requiredCells = Math.ceil((upper - lower) * Math.max(byStep, Number.isFinite(byWell) ? byWell : 0));
   let cells = options.cells;
   if (cells === undefined) {
-    const probe = assessGrid(potential, times, lower, upper, PROBE_CELLS);
-    const probeWidth = (upper - lower) / PROBE_CELLS;
-    // Energy step scales with h; cells per well with 1/h.
-    const byStep = (probe.maxEnergyStep.value / probeWidth / MAX_ENERGY_STEP_KT) * DEFAULT_GRID_MARGIN;
-    const byWell = (MIN_CELLS_PER_WELL * DEFAULT_GRID_MARGIN) / probe.minCellsPerWell.width;
-    const perLength = Math.max(byStep, Number.isFinite(byWell) ? byWell : 0);
-    cells = Math.max(MIN_DEFAULT_CELLS, 2 * Math.ceil(((upper - lower) * perLength) / 2));
+    cells = Math.max(MIN_DEFAULT_CELLS, 2 * Math.ceil((DEFAULT_GRID_MARGIN * requiredCells) / 2));
   } else if (!(Number.isInteger(cells) && cells >= 3)) {
     throw new ConfigError('fokkerPlanck.cells', `is ${cells}; expected an integer >= 3`);
   }
   const diagnostics = assessGrid(potential, times, lower, upper, cells);
   const h = (upper - lower) / cells;
   const { maxEnergyStep: step, minCellsPerWell: well } = diagnostics;
-  const neededByStep = Math.ceil((cells * step.value) / MAX_ENERGY_STEP_KT);
-  const neededByWell = Math.ceil((cells * MIN_CELLS_PER_WELL) / well.value);
+  // A suggestion with 10% to spare over the probe's estimate.
+  const suggestion = Math.max(Math.ceil(1.1 * requiredCells), Math.ceil((1.1 * cells * step.value) / MAX_ENERGY_STEP_KT));
   if (step.value > MAX_ENERGY_STEP_KT) {
     throw new ConfigError(
       'fokkerPlanck.cells',
       `${cells} cells (h = ${fmt(h)}) on [${fmt(lower)}, ${fmt(upper)}] are too coarse: at t = ${fmt(step.t)} the potential ` +
         `changes by ${fmt(step.value)} kT between neighbouring cells near x = ${fmt(step.x)}; at most ` +
         `${MAX_ENERGY_STEP_KT} kT is allowed within ${RELEVANT_ENERGY_KT} kT of the minimum. Use at least ` +
-        `${Math.max(neededByStep, neededByWell)} cells (or omit cells for the default)`,
+        `${suggestion} cells (or omit cells for the default)`,
     );
   }
   if (well.value < MIN_CELLS_PER_WELL) {
@@ -223,7 +280,7 @@ export function planFokkerPlanckGrid(problem: Problem, options: FokkerPlanckOpti
       'fokkerPlanck.cells',
       `${cells} cells (h = ${fmt(h)}) on [${fmt(lower)}, ${fmt(upper)}] are too coarse: at t = ${fmt(well.t)} the well ` +
         `at x = ${fmt(well.x)} has width 2 sqrt(kT/U'') = ${fmt(well.width)}, covered by ${fmt(well.value)} cells; ` +
-        `at least ${MIN_CELLS_PER_WELL} are needed. Use at least ${Math.max(neededByStep, neededByWell)} cells ` +
+        `at least ${MIN_CELLS_PER_WELL} are needed. Use at least ${suggestion} cells ` +
         `(or omit cells for the default)`,
     );
   }
@@ -241,6 +298,66 @@ function validateProblem(problem: Problem): void {
   }
   if (!(Number.isInteger(problem.recordPoints) && problem.recordPoints >= 2)) {
     throw new ConfigError('recordPoints', `is ${problem.recordPoints}; expected an integer >= 2`);
+  }
+}
+
+/**
+ * Which memory state each cell belongs to, at the potential's current
+ * parameters. A cell whose two edges classify differently is split at the
+ * state boundary (found by bisection on classify) in proportion to length, as
+ * the density is taken constant on a cell: occupancies are then O(h^2)
+ * accurate instead of O(h rho_boundary).
+ */
+class StateMap {
+  readonly leftState: Int32Array;
+  readonly rightState: Int32Array;
+  /** Fraction of the cell in leftState (1 for an undivided cell). */
+  readonly leftFraction: Float64Array;
+
+  constructor(
+    private readonly lower: number,
+    private readonly h: number,
+    cells: number,
+  ) {
+    this.leftState = new Int32Array(cells);
+    this.rightState = new Int32Array(cells);
+    this.leftFraction = new Float64Array(cells);
+  }
+
+  update(potential: Potential): void {
+    const { lower, h, leftState, rightState, leftFraction } = this;
+    let edgeState = potential.classify(lower);
+    for (let j = 0; j < leftState.length; j++) {
+      const a = lower + j * h;
+      const nextState = potential.classify(a + h);
+      leftState[j] = edgeState;
+      rightState[j] = nextState;
+      if (edgeState === nextState) {
+        leftFraction[j] = 1;
+      } else {
+        let lo = 0;
+        let hi = 1;
+        for (let k = 0; k < 40; k++) {
+          const mid = 0.5 * (lo + hi);
+          if (potential.classify(a + mid * h) === edgeState) lo = mid;
+          else hi = mid;
+        }
+        leftFraction[j] = 0.5 * (lo + hi);
+      }
+      edgeState = nextState;
+    }
+  }
+
+  /** Add each cell's share of `values` to its states' entries of `out`. */
+  accumulate(values: Float64Array, out: ArrayLike<number> & { [i: number]: number }): void {
+    const { leftState, rightState, leftFraction } = this;
+    for (let j = 0; j < values.length; j++) {
+      const v = values[j];
+      if (v === 0) continue;
+      const f = leftFraction[j];
+      if (leftState[j] >= 0) out[leftState[j]] += f * v;
+      if (f < 1 && rightState[j] >= 0) out[rightState[j]] += (1 - f) * v;
+    }
   }
 }
 
@@ -274,13 +391,16 @@ function initialProbabilities(problem: Problem, potential: Potential, grid: Fokk
         sum += q;
       }
       if (!(Math.abs(sum - 1) < 1e-6)) throw new ConfigError('initial.probabilities', `sum to ${sum}; expected 1`);
-      // Boltzmann restricted to each state's cells, weighted by the state's probability.
-      const stateOf = new Int32Array(cells);
+      // Boltzmann restricted to the cells wholly inside each state, weighted by
+      // the state's probability. A cell cut by a state boundary starts empty, so
+      // the initial occupancy is exactly the given probabilities (the cost: a
+      // one-cell hole of weight O(h rho_boundary)).
+      const map = new StateMap(lower, h, cells);
+      map.update(potential);
       const stateWeight = new Float64Array(states);
       for (let j = 0; j < cells; j++) {
-        const s = potential.classify(lower + (j + 0.5) * h);
-        stateOf[j] = s;
-        if (s >= 0) stateWeight[s] += Math.exp(-(energy[j] - minimum));
+        const s = map.leftState[j];
+        if (s >= 0 && map.leftFraction[j] === 1) stateWeight[s] += Math.exp(-(energy[j] - minimum));
       }
       for (let s = 0; s < states; s++) {
         if (probabilities[s] > 0 && !(stateWeight[s] > 0)) {
@@ -288,8 +408,9 @@ function initialProbabilities(problem: Problem, potential: Potential, grid: Fokk
         }
       }
       for (let j = 0; j < cells; j++) {
-        const s = stateOf[j];
-        p[j] = s >= 0 && probabilities[s] > 0 ? (probabilities[s] / sum) * (Math.exp(-(energy[j] - minimum)) / stateWeight[s]) : 0;
+        const s = map.leftState[j];
+        const whole = s >= 0 && map.leftFraction[j] === 1 && probabilities[s] > 0;
+        p[j] = whole ? (probabilities[s] / sum) * (Math.exp(-(energy[j] - minimum)) / stateWeight[s]) : 0;
       }
       return p;
     }
@@ -298,9 +419,6 @@ function initialProbabilities(problem: Problem, potential: Potential, grid: Fokk
       // bracketing x, so the mean position is exactly x (the one-cell-wide limit
       // of a narrow Gaussian).
       const x = initial.x;
-      if (!(x >= grid.lower && x <= grid.upper)) {
-        throw new ConfigError('initial.x', `is ${x}; expected inside the Fokker-Planck domain [${fmt(grid.lower)}, ${fmt(grid.upper)}]`);
-      }
       const s = (x - lower) / h - 0.5;
       if (s <= 0) p[0] = 1;
       else if (s >= cells - 1) p[cells - 1] = 1;
@@ -316,25 +434,87 @@ function initialProbabilities(problem: Problem, potential: Potential, grid: Fokk
 }
 
 /**
- * B(z) = z / (e^z - 1) and B(-z) = B(z) + z, both without cancellation: each
- * is computed directly on the side where it is the larger.
+ * The backward-Euler operator (I - dt L) of one step at fixed lambda, from the
+ * Scharfetter-Gummel flux, with c = D dt / h^2 and delta_j = U_{j+1} - U_j:
+ *   lower_j = -c B(delta_{j-1}),  upper_j = -c B(-delta_j),
+ *   diag_j  = 1 + c [B(-delta_{j-1}) + B(delta_j)]   (terms across a wall omitted).
+ * Columns sum to 1 (probability is conserved) and the matrix is an M-matrix, so
+ * the Thomas sweeps below only add positive terms to the solution: p stays >= 0.
+ * The factorisation is kept, so steps at an unchanged protocol reuse it.
  */
-function fillBernoulli(energy: Float64Array, bPlus: Float64Array, bMinus: Float64Array): void {
-  for (let j = 0; j + 1 < energy.length; j++) {
-    const delta = energy[j + 1] - energy[j];
-    if (delta === 0) {
-      bPlus[j] = 1;
-      bMinus[j] = 1;
-    } else if (delta > 0) {
-      const small = delta / Math.expm1(delta);
-      bPlus[j] = small;
-      bMinus[j] = small + delta;
-    } else {
-      const small = -delta / Math.expm1(-delta);
-      bMinus[j] = small;
-      bPlus[j] = small - delta;
+class BackwardEulerOperator {
+  /** c B(delta_j): minus the sub-diagonal of row j+1. */
+  private readonly lowerCoupling: Float64Array;
+  /** upper_j / pivot_j of the LU factorisation. */
+  private readonly upperPrime: Float64Array;
+  private readonly inversePivot: Float64Array;
+  private readonly scratch: Float64Array;
+
+  constructor(
+    private readonly cells: number,
+    private readonly c: number,
+  ) {
+    this.lowerCoupling = new Float64Array(cells);
+    this.upperPrime = new Float64Array(cells);
+    this.inversePivot = new Float64Array(cells);
+    this.scratch = new Float64Array(cells);
+  }
+
+  /**
+   * Factorise for cell energies U_j (kT). B(z) = z / (e^z - 1) and
+   * B(-z) = B(z) + z are each computed on the side where they are the larger,
+   * so neither loses digits to cancellation.
+   */
+  factorise(energy: Float64Array): void {
+    const { cells, c, lowerCoupling, upperPrime, inversePivot } = this;
+    let previousLower = 0; // c B(delta_{j-1}) feeding row j
+    let previousUpper = 0; // c B(-delta_{j-1})
+    for (let j = 0; j < cells; j++) {
+      let bPlus = 0;
+      let bMinus = 0;
+      if (j + 1 < cells) {
+        const delta = energy[j + 1] - energy[j];
+        if (delta === 0) {
+          bPlus = 1;
+          bMinus = 1;
+        } else if (delta > 0) {
+          bPlus = delta / Math.expm1(delta);
+          bMinus = bPlus + delta;
+        } else {
+          bMinus = -delta / Math.expm1(-delta);
+          bPlus = bMinus - delta;
+        }
+      }
+      const upper = c * bMinus;
+      const pivot = 1 + previousUpper + c * bPlus + (j > 0 ? previousLower * upperPrime[j - 1] : 0);
+      inversePivot[j] = 1 / pivot;
+      upperPrime[j] = -upper / pivot;
+      lowerCoupling[j] = c * bPlus;
+      previousLower = c * bPlus;
+      previousUpper = upper;
     }
   }
+
+  /** Solve (I - dt L) out = p with the current factorisation. */
+  solve(p: Float64Array, out: Float64Array): void {
+    const { cells, lowerCoupling, upperPrime, inversePivot, scratch } = this;
+    scratch[0] = p[0] * inversePivot[0];
+    for (let j = 1; j < cells; j++) scratch[j] = (p[j] + lowerCoupling[j - 1] * scratch[j - 1]) * inversePivot[j];
+    out[cells - 1] = scratch[cells - 1];
+    for (let j = cells - 2; j >= 0; j--) out[j] = scratch[j] - upperPrime[j] * out[j + 1];
+  }
+}
+
+/** Whether the protocol parameters equal `previous` (updated in place). */
+function sameParameters(potential: Potential, previous: number[]): boolean {
+  const current = Object.values(potential.parameters());
+  let same = current.length === previous.length;
+  for (let i = 0; i < current.length; i++) {
+    if (current[i] !== previous[i]) same = false;
+    previous[i] = current[i];
+  }
+  previous.length = current.length;
+  return same;
 }
 
 /** Neumaier's compensated sum: the ledger over 1e5+ steps stays at round-off. */
@@ -361,12 +541,11 @@ function exact(mean: number): Estimate {
  * Solve the Fokker-Planck equation for a Problem (replicas and seed are not
  * used: the result is the exact ensemble average up to discretisation, se = 0).
  * Initial densities: 'boltzmann' at lambda(0); 'bits', the Boltzmann density
- * restricted to each state's cells (potential.classify at the cell centres)
+ * restricted to the cells wholly inside each state (potential.classify)
  * weighted by the state probabilities; 'fixed', a discrete delta at x (see
  * initialProbabilities).
  */
 export function solveFokkerPlanck(problem: Problem, options: FokkerPlanckOptions = {}): FokkerPlanckResult {
-  validateProblem(problem);
   const grid = planFokkerPlanckGrid(problem, options);
   const { cells, lower, cellWidth: h } = grid;
   const potential = buildPotential(problem.potential);
@@ -380,13 +559,13 @@ export function solveFokkerPlanck(problem: Problem, options: FokkerPlanckOptions
   for (let j = 0; j < cells; j++) centres[j] = lower + (j + 0.5) * h;
   let energyOld: Float64Array = new Float64Array(cells);
   let energyNew: Float64Array = new Float64Array(cells);
-  const bPlus = new Float64Array(cells - 1);
-  const bMinus = new Float64Array(cells - 1);
-  const upperPrime = new Float64Array(cells);
-  const rhsPrime = new Float64Array(cells);
+  const operator = new BackwardEulerOperator(cells, c);
+  const stateMap = new StateMap(lower, h, cells);
 
   potential.setTime(0);
   for (let j = 0; j < cells; j++) energyOld[j] = potential.energy(centres[j], 0);
+  const parameterValues: number[] = [];
+  sameParameters(potential, parameterValues);
   let p: Float64Array = initialProbabilities(problem, potential, grid, energyOld);
   let pNext: Float64Array = new Float64Array(cells);
   const initialDensity = Float64Array.from(p, (q) => q / h);
@@ -409,56 +588,42 @@ export function solveFokkerPlanck(problem: Problem, options: FokkerPlanckOptions
   const snapshot = (t: number, prob: Float64Array, energy: Float64Array): TimeseriesPoint => {
     const occupancy = new Array<number>(states).fill(0);
     if (states > 0) {
-      for (let j = 0; j < cells; j++) {
-        const s = potential.classify(centres[j]);
-        if (s >= 0) occupancy[s] += prob[j];
-      }
+      stateMap.update(potential);
+      stateMap.accumulate(prob, occupancy);
     }
     return { t, work: work.value, heat: heat.value, energy: meanEnergy(prob, energy), occupancy, parameters: potential.parameters() };
   };
   const timeseries: TimeseriesPoint[] = [snapshot(0, p, energyOld)];
   const recordStepOf = (k: number): number => Math.round((k * steps) / (problem.recordPoints - 1));
   let nextRecord = 1;
+  let factorised = false;
 
   for (let n = 0; n < steps; n++) {
     const t = (n + 1) * dt;
     potential.setTime(t);
-    let stepWork = 0;
-    for (let j = 0; j < cells; j++) {
-      const u = potential.energy(centres[j], 0);
-      energyNew[j] = u;
-      if (p[j] > 0) stepWork += p[j] * (u - energyOld[j]);
-    }
-    work.add(stepWork);
-
-    // Backward Euler at lambda_{n+1}: (I - dt L) p^{n+1} = p^n, tridiagonal with
-    // lower_j = -c B(delta_{j-1}), upper_j = -c B(-delta_j),
-    // diag_j = 1 + c [B(-delta_{j-1}) + B(delta_j)]  (missing terms at the walls).
-    fillBernoulli(energyNew, bPlus, bMinus);
-    {
-      const diag0 = 1 + c * bPlus[0];
-      upperPrime[0] = (-c * bMinus[0]) / diag0;
-      rhsPrime[0] = p[0] / diag0;
-      for (let j = 1; j < cells; j++) {
-        const lowerJ = -c * bPlus[j - 1];
-        const diagJ = 1 + c * bMinus[j - 1] + (j + 1 < cells ? c * bPlus[j] : 0);
-        const denominator = diagJ - lowerJ * upperPrime[j - 1];
-        upperPrime[j] = j + 1 < cells ? (-c * bMinus[j]) / denominator : 0;
-        rhsPrime[j] = (p[j] - lowerJ * rhsPrime[j - 1]) / denominator;
+    // A held protocol (same parameters) does no work and keeps the operator.
+    const unchanged = sameParameters(potential, parameterValues);
+    if (!(factorised && unchanged)) {
+      let stepWork = 0;
+      for (let j = 0; j < cells; j++) {
+        const u = potential.energy(centres[j], 0);
+        energyNew[j] = u;
+        if (p[j] > 0) stepWork += p[j] * (u - energyOld[j]);
       }
-      pNext[cells - 1] = rhsPrime[cells - 1];
-      for (let j = cells - 2; j >= 0; j--) pNext[j] = rhsPrime[j] - upperPrime[j] * pNext[j + 1];
+      work.add(stepWork);
+      [energyOld, energyNew] = [energyNew, energyOld];
+      operator.factorise(energyOld);
+      factorised = true;
     }
-
+    // Backward Euler at lambda_{n+1}: (I - dt L) p^{n+1} = p^n; energyOld now holds U(lambda_{n+1}).
+    operator.solve(p, pNext);
     let stepHeat = 0;
     for (let j = 0; j < cells; j++) {
       const moved = p[j] - pNext[j];
-      if (moved !== 0) stepHeat += moved * energyNew[j];
+      if (moved !== 0) stepHeat += moved * energyOld[j];
     }
     heat.add(stepHeat);
-
     [p, pNext] = [pNext, p];
-    [energyOld, energyNew] = [energyNew, energyOld];
     // Several record points share one step when recordPoints > steps + 1.
     while (nextRecord < problem.recordPoints && recordStepOf(nextRecord) === n + 1) {
       timeseries.push(snapshot(t, p, energyOld));

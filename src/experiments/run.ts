@@ -46,7 +46,7 @@ export interface PhysicsSummary {
     work: EnergyReport;
     heat: EnergyReport;
     energyChange: EnergyReport;
-    /** F(lambda(tau)) - F(lambda(0)) by quadrature, kT. */
+    /** F(lambda(tau)) - F(lambda(0)) of the model the engine ran, kT. */
     freeEnergyChange: { value: number; valueJ: number };
     /** -kT ln <exp(-W/kT)> with a bootstrap SE, kT (runs started in equilibrium). */
     jarzynskiFreeEnergy?: { mean: number; se: number; n: number };
@@ -89,10 +89,15 @@ function runEngine(config: PhysicsConfig, problem: DiscreteProblem): EngineResul
   throw new ConfigError('engine', `"${config.engine}" cannot run a discrete potential`);
 }
 
-/** F(lambda(tau)) - F(lambda(0)) in kT: quadrature for a potential, -ln sum exp(-E_i) for a discrete memory. */
-export function memoryFreeEnergyChange(problem: DiscreteProblem): number {
+/**
+ * F(lambda(tau)) - F(lambda(0)) in kT of the model the engine ran: quadrature
+ * of exp(-U) for the continuous engines, -ln sum_i exp(-E_i) for the discrete
+ * ones (whose ledger books the state energies E_i).
+ */
+export function memoryFreeEnergyChange(problem: DiscreteProblem, engine: PhysicsConfig['engine']): number {
   const { potential } = problem;
-  if (!isDiscreteSpec(potential)) return freeEnergyChange(potential, 0, problem.duration);
+  const discreteEngine = engine === 'monte-carlo' || engine === 'master-equation';
+  if (!isDiscreteSpec(potential) && !discreteEngine) return freeEnergyChange(potential, 0, problem.duration);
   const model = buildDiscreteModel(potential, problem.friction);
   const discreteFreeEnergy = (t: number) => {
     model.setTime(t);
@@ -117,7 +122,7 @@ export function runPhysics(loaded: LoadedConfig<PhysicsConfig>, overrides: RunOv
   const result = runEngine(config, problem);
   const temperatureK = config.units.temperature;
   const steps = Math.max(1, Math.ceil(problem.duration / problem.dt - 1e-9));
-  const deltaF = memoryFreeEnergyChange(problem);
+  const deltaF = memoryFreeEnergyChange(problem, config.engine);
   // Jarzynski's estimate -kT ln <exp(-W/kT)> applies to runs that start in equilibrium.
   const jarzynski =
     result.trajectories && config.initial.kind === 'boltzmann'

@@ -15,7 +15,7 @@ function plogp(p: number): number {
 /** Logical entropy of a bit, H(p) = -p ln p - (1-p) ln(1-p), nats; H(0) = H(1) = 0, H(1/2) = ln 2. */
 export function bitEntropy(p: number): number {
   if (!(p >= 0 && p <= 1)) throw new RangeError(`bitEntropy: p = ${p}; expected a probability in [0, 1]`);
-  return -plogp(p) - plogp(1 - p);
+  return 0 - plogp(p) - plogp(1 - p); // 0 - ... keeps H(0) = +0, not -0
 }
 
 /**
@@ -108,6 +108,10 @@ function normalisedMasses(values: ArrayLike<number>, name: string): Float64Array
   return out;
 }
 
+function clampUnit(f: number): number {
+  return f < 0 ? 0 : f > 1 ? 1 : f;
+}
+
 /**
  * Wasserstein-2 distance between two densities given on the same uniform grid
  * of cells [lo + j dx, lo + (j+1) dx], each taken as constant on its cells
@@ -142,11 +146,16 @@ export function wasserstein2Grid(lo: number, dx: number, densityA: ArrayLike<num
     const uEnd = Math.min(endA, endB);
     const length = uEnd - u;
     if (length > 0) {
-      const a0 = lo + (i + (u - startA) / ma[i]) * dx;
-      const b0 = lo + (k + (u - startB) / mb[k]) * dx;
+      // Positions of both quantile functions at the ends of [u, uEnd]; the
+      // fractions into a cell stay in [0, 1] even for near-empty cells.
+      const a0 = lo + (i + clampUnit((u - startA) / ma[i])) * dx;
+      const a1 = lo + (i + clampUnit((uEnd - startA) / ma[i])) * dx;
+      const b0 = lo + (k + clampUnit((u - startB) / mb[k])) * dx;
+      const b1 = lo + (k + clampUnit((uEnd - startB) / mb[k])) * dx;
       const d0 = a0 - b0;
-      const slope = dx / ma[i] - dx / mb[k];
-      total += length * (d0 * d0 + d0 * slope * length + (slope * slope * length * length) / 3);
+      const d1 = a1 - b1;
+      // int of a linear d(u)^2 over the interval.
+      total += (length * (d0 * d0 + d0 * d1 + d1 * d1)) / 3;
       u = uEnd;
     }
     if (endA <= uEnd) {

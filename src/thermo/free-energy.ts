@@ -51,8 +51,6 @@ export function boltzmannStatistics(
     energies[i] = u;
     if (u < minimum) minimum = u;
   }
-  const states = potential.stateCount;
-  const stateWeight = new Float64Array(states);
   // Shifted sums: sum w exp(-(U - U_min)) and sum w (U - U_min) exp(-(U - U_min)).
   let weight = 0;
   let energyWeight = 0;
@@ -61,11 +59,8 @@ export function boltzmannStatistics(
     const b = simpsonWeight(i, m) * Math.exp(-du);
     weight += b;
     energyWeight += b * du;
-    if (states > 0) {
-      const s = potential.classify(lo + i * h);
-      if (s >= 0) stateWeight[s] += b;
-    }
   }
+  const occupancy = stateOccupancy(potential, extraTilt, lo, h, energies, minimum, weight);
   const logPartition = -minimum + Math.log(weight * (h / 3));
   const meanEnergy = minimum + energyWeight / weight;
   const freeEnergy = -logPartition;
@@ -74,8 +69,60 @@ export function boltzmannStatistics(
     freeEnergy,
     meanEnergy,
     entropy: meanEnergy - freeEnergy,
-    occupancy: Array.from(stateWeight, (w) => w / weight),
+    occupancy,
   };
+}
+
+/**
+ * Equilibrium weight of each memory state, Simpson panel by panel: a panel
+ * [x_2i, x_2i+2] whose three nodes classify alike goes to that state; a panel
+ * cut by a state boundary (located by bisection on classify) is integrated by
+ * Simpson on each side, so the step in the integrand costs O(h^5), not O(h).
+ */
+function stateOccupancy(
+  potential: Potential,
+  extraTilt: number,
+  lo: number,
+  h: number,
+  energies: Float64Array,
+  minimum: number,
+  weight: number,
+): number[] {
+  const states = potential.stateCount;
+  if (states === 0) return [];
+  const stateWeight = new Float64Array(states);
+  const boltzmann = (x: number): number => Math.exp(-(potential.energy(x, extraTilt) - minimum));
+  const simpson = (a: number, b: number): number => ((b - a) / 6) * (boltzmann(a) + 4 * boltzmann(0.5 * (a + b)) + boltzmann(b));
+  const m = energies.length - 1;
+  for (let i = 0; i < m; i += 2) {
+    const a = lo + i * h;
+    const c = a + 2 * h;
+    const sa = potential.classify(a);
+    const sb = potential.classify(a + h);
+    const sc = potential.classify(c);
+    const panel =
+      Math.exp(-(energies[i] - minimum)) + 4 * Math.exp(-(energies[i + 1] - minimum)) + Math.exp(-(energies[i + 2] - minimum));
+    if (sa === sb && sb === sc) {
+      if (sa >= 0) stateWeight[sa] += panel;
+      continue;
+    }
+    // One boundary per panel: between a and c, where classify leaves sa.
+    let left = a;
+    let right = c;
+    for (let k = 0; k < 60; k++) {
+      const mid = 0.5 * (left + right);
+      if (potential.classify(mid) === sa) left = mid;
+      else right = mid;
+    }
+    const boundary = 0.5 * (left + right);
+    const leftPart = simpson(a, boundary);
+    const rightPart = simpson(boundary, c);
+    // Scaled to the panel's own weight so the occupancies sum to 1 exactly.
+    const scale = panel / ((leftPart + rightPart) / (h / 3));
+    if (sa >= 0) stateWeight[sa] += (leftPart / (h / 3)) * scale;
+    if (sc >= 0) stateWeight[sc] += (rightPart / (h / 3)) * scale;
+  }
+  return Array.from(stateWeight, (w) => w / weight);
 }
 
 /** Z = int exp(-U/kT) dx at the potential's current parameters (may overflow: prefer freeEnergy). */

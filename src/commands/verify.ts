@@ -1,0 +1,32 @@
+import type { Command } from 'commander';
+import { runVerify, type VerifyCheck } from '../experiments/verify.js';
+import { formatNumber, textTable } from '../report/format.js';
+import { integerOption } from './options.js';
+
+export function verifyTable(checks: VerifyCheck[]): string {
+  const rows = checks.map((c) => [
+    c.name,
+    c.error > 0 ? `${formatNumber(c.measured)} ± ${formatNumber(c.error)}` : formatNumber(c.measured),
+    formatNumber(c.expected),
+    c.tolerance,
+    c.unit,
+    c.pass ? 'PASS' : 'FAIL',
+  ]);
+  const failed = checks.filter((c) => !c.pass).length;
+  return `${textTable(['check', 'measured ± SE', 'expected', 'tolerance', 'unit', 'result'], rows)}\n\n${checks.length - failed} passed, ${failed} failed`;
+}
+
+export function registerVerifyCommand(program: Command): void {
+  program
+    .command('verify')
+    .description('run the physics validation suite; exits 1 if any check fails')
+    .option('--quick', 'small ensembles (within a minute on 2 cores)')
+    .option('--seed <n>', 'seed of every check', integerOption('--seed', 0))
+    .option('--json', 'print the checks as JSON')
+    .action((flags: { quick?: boolean; seed?: number; json?: boolean }) => {
+      const checks = runVerify({ quick: flags.quick, seed: flags.seed });
+      if (flags.json) process.stdout.write(JSON.stringify(checks, null, 2) + '\n');
+      else process.stdout.write(verifyTable(checks) + '\n');
+      if (checks.some((c) => !c.pass)) process.exitCode = 1;
+    });
+}
