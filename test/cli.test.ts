@@ -49,6 +49,24 @@ const cases: { what: string; config: string; path: string; expected: RegExp }[] 
     path: 'initial.probabilities',
     expected: /3 entries.*\(2\)/,
   },
+  {
+    what: 'an engine that cannot run the potential',
+    config: 'name: bad\nengine: monte-carlo\ntime: { duration: 1, dt: 0.01 }\npotential: { kind: harmonic, stiffness: 2 }\n',
+    path: 'engine',
+    expected: /monte-carlo engine needs a potential with memory states/,
+  },
+  {
+    what: 'a state space too large for the master equation',
+    config: 'name: bad\nengine: master-equation\ntime: { duration: 1, dt: 0.1 }\npotential: { kind: washboard, barrierHeight: 5, levels: 5000 }\n',
+    path: 'potential.levels',
+    expected: /5000 states exceed the master-equation limit of 4096/,
+  },
+  {
+    what: 'a Fokker-Planck grid too coarse for the potential',
+    config: `${base.replace('name: bad', 'name: bad\nengine: fokker-planck\nfokkerPlanck: { cells: 20 }')}`,
+    path: 'fokkerPlanck.cells',
+    expected: /too coarse.*Use at least \d+ cells/,
+  },
 ];
 
 describe('limsim run: bad input', () => {

@@ -4,12 +4,26 @@ import type { PhysicsRun } from '../experiments/run.js';
 import { formatEstimate, formatNumber, textTable } from '../report/format.js';
 import { histogram, histogramCsv, runFolder, timeseriesCsv, writeFiles } from '../report/results.js';
 import { integerOption } from './options.js';
+import type { BoundReport } from '../thermo/bounds.js';
 
 interface RunFlags {
   out?: string;
   seed?: number;
   replicas?: number;
   json?: boolean;
+}
+
+/** The bounds that apply to a run: bound, measured, ratio, violation flag. */
+export function boundsTable(bounds: BoundReport[]): string {
+  if (bounds.length === 0) return 'bounds: none applies to this run';
+  const rows = bounds.map((b) => [
+    `${b.name} (${b.quantity})`,
+    formatEstimate(b.measured.mean, b.measured.se),
+    formatNumber(b.bound),
+    Number.isFinite(b.ratio) ? b.ratio.toFixed(3) : 'n/a',
+    b.violated ? 'VIOLATED' : 'holds',
+  ]);
+  return textTable(['bound', 'measured (kT)', 'bound (kT)', 'ratio', 'beyond 4 SE?'], rows);
 }
 
 /** The human summary of a physics run. */
@@ -44,6 +58,8 @@ export function physicsSummaryText(run: PhysicsRun, folder: string): string {
     table,
     `occupancy: initial ${occupancy(r.initialOccupancy)}, final ${occupancy(r.finalOccupancy)}`,
     `first law: max |dU - (W - Q)| = ${r.firstLawResidual.toExponential(2)} kT`,
+    '',
+    boundsTable(summary.bounds),
     `results: ${folder}`,
   ].join('\n');
 }

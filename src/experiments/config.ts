@@ -146,8 +146,13 @@ export function checkPhysics(config: PhysicsConfig): void {
     }
   }
   if (config.engine === 'fokker-planck' && spec.kind !== 'discrete') {
-    planFokkerPlanckGrid({ ...problem, potential: spec });
+    planFokkerPlanckGrid({ ...problem, potential: spec }, fokkerPlanckOptions(config));
   }
+}
+
+/** Options of the Fokker-Planck engine from a config (errors name the config field). */
+export function fokkerPlanckOptions(config: PhysicsConfig): { cells?: number } {
+  return { cells: config.fokkerPlanck?.cells };
 }
 
 /** Barriers stay >= 0 and lengths > 0 over [0, duration]. */

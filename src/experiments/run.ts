@@ -8,8 +8,9 @@ import { ConfigError } from '../errors.js';
 import { thermalEnergyJ } from '../physics/units.js';
 import { freeEnergyChange } from '../thermo/free-energy.js';
 import { jarzynskiFreeEnergy } from '../thermo/estimators.js';
+import { applicableBounds, type BoundReport } from '../thermo/bounds.js';
 import { energyReport, type EnergyReport } from '../report/format.js';
-import { problemOf, type LoadedConfig } from './config.js';
+import { fokkerPlanckOptions, problemOf, type LoadedConfig } from './config.js';
 import type { PhysicsConfig } from './schema.js';
 import { VERSION } from '../version.js';
 
@@ -55,6 +56,8 @@ export interface PhysicsSummary {
     initialOccupancy: number[];
     finalOccupancy: number[];
   };
+  /** Every bound that applies to this run, held against the measured quantity (violated: beyond 4 SE). */
+  bounds: BoundReport[];
 }
 
 export interface PhysicsRun {
@@ -83,7 +86,7 @@ function runEngine(config: PhysicsConfig, problem: DiscreteProblem): EngineResul
       return runLangevin({ ...problem, potential }, { integrator: config.integrator });
     case 'fokker-planck':
       if (isDiscreteSpec(potential)) break;
-      return solveFokkerPlanck({ ...problem, potential });
+      return solveFokkerPlanck({ ...problem, potential }, fokkerPlanckOptions(config));
   }
   // checkPhysics rejects this combination before any run.
   throw new ConfigError('engine', `"${config.engine}" cannot run a discrete potential`);
@@ -163,6 +166,7 @@ export function runPhysics(loaded: LoadedConfig<PhysicsConfig>, overrides: RunOv
       initialOccupancy: result.initialOccupancy,
       finalOccupancy: result.finalOccupancy,
     },
+    bounds: applicableBounds(problem, result, { freeEnergyChange: deltaF }),
   };
   return { summary, result, problem };
 }

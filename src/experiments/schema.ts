@@ -152,6 +152,13 @@ export const physicsConfigSchema = z
       .strict()
       .refine((t) => t.dt <= t.duration, { message: 'expected dt <= duration', path: ['dt'] }),
     friction: positive.default(1).describe('gamma (1 in reduced units)'),
+    fokkerPlanck: z
+      .object({
+        cells: z.number().int().min(10).max(1_000_000).optional().describe('finite-volume cells (default: sized to resolve the potential)'),
+      })
+      .strict()
+      .optional()
+      .describe('Fokker-Planck engine options'),
     potential: memorySchema,
     initial: initialSchema.default({ kind: 'boltzmann' }),
     record: z
