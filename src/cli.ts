@@ -5,6 +5,10 @@ import { registerRunCommand } from './commands/run.js';
 import { registerSchemaCommand } from './commands/schema.js';
 import { registerProjectCommand } from './commands/project.js';
 import { registerVerifyCommand } from './commands/verify.js';
+import { registerSweepCommand } from './commands/sweep.js';
+import { registerMergeCommand } from './commands/merge.js';
+import { registerCompareCommand } from './commands/compare.js';
+import { registerReportCommand } from './commands/report.js';
 import { VERSION } from './version.js';
 
 /**
@@ -22,6 +26,10 @@ export function buildProgram(): Command {
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   registerRunCommand(program);
   registerVerifyCommand(program);
+  registerSweepCommand(program);
+  registerMergeCommand(program);
+  registerCompareCommand(program);
+  registerReportCommand(program);
   registerProjectCommand(program);
   registerSchemaCommand(program);
   return program;

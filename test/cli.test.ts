@@ -41,7 +41,7 @@ const cases: { what: string; config: string; path: string; expected: RegExp }[] 
     what: 'a barrier schedule that goes negative',
     config: base.replace('barrierHeight: 4', 'barrierHeight: { kind: linear, from: 4, to: -1, end: 1 }'),
     path: 'potential.barrierHeight',
-    expected: /-1 at t = 1.*>= 0/,
+    expected: /-1 at t = 1.*expected > 0/,
   },
   {
     what: 'bit probabilities that do not fit the potential',

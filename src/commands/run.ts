@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { loadAnyConfig, runAnyConfig } from '../experiments/dispatch.js';
 import type { PhysicsRun } from '../experiments/run.js';
+import { trainingFiles, trainingSummaryText } from '../experiments/training-run.js';
 import { formatEstimate, formatNumber, textTable } from '../report/format.js';
 import { histogram, histogramCsv, runFolder, timeseriesCsv, writeFiles } from '../report/results.js';
 import { integerOption } from './options.js';
@@ -87,11 +88,19 @@ export function registerRunCommand(program: Command): void {
     .argument('<config>', 'config file, e.g. sim-configs/landauer-erasure.yaml')
     .option('--out <dir>', 'results folder (default results/<name>-<stamp>/)')
     .option('--seed <n>', 'override the config seed', integerOption('--seed', 0))
-    .option('--replicas <n>', 'override the number of replicas', integerOption('--replicas', 1))
+    .option('--replicas <n>', 'override the number of replicas (training configs: at most this many training copies)', integerOption('--replicas', 1))
     .option('--json', 'print the summary as JSON on stdout')
     .action((configPath: string, flags: RunFlags) => {
       const config = loadAnyConfig(configPath);
-      const { run } = runAnyConfig(config, { seed: flags.seed, replicas: flags.replicas });
+      const any = runAnyConfig(config, { seed: flags.seed, replicas: flags.replicas });
+      if (any.kind === 'training') {
+        const folder = flags.out ?? runFolder('results', any.run.summary.name);
+        writeFiles(folder, trainingFiles(any.run));
+        if (flags.json) process.stdout.write(JSON.stringify({ ...any.run.summary, folder }, null, 2) + '\n');
+        else process.stdout.write(trainingSummaryText(any.run, folder) + '\n');
+        return;
+      }
+      const { run } = any;
       const folder = flags.out ?? runFolder('results', run.summary.name);
       writePhysicsRun(run, folder);
       if (flags.json) process.stdout.write(JSON.stringify({ ...run.summary, folder }, null, 2) + '\n');

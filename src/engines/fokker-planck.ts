@@ -60,6 +60,8 @@ const PROBE_TIMES = 201;
 /** Resolution of the probe grid used to size a default grid. */
 const PROBE_CELLS = 20_000;
 const MIN_DEFAULT_CELLS = 100;
+/** Largest grid: a tridiagonal solve per step over more cells means the potential does not confine the density. */
+export const MAX_CELLS = 200_000;
 
 export interface GridDiagnostics {
   /** Largest |U_{j+1} - U_j| with either cell within RELEVANT_ENERGY_KT of the minimum, kT; where and when. */
@@ -260,6 +262,13 @@ export function planFokkerPlanckGrid(problem: Problem, options: FokkerPlanckOpti
     cells = Math.max(MIN_DEFAULT_CELLS, 2 * Math.ceil((DEFAULT_GRID_MARGIN * requiredCells) / 2));
   } else if (!(Number.isInteger(cells) && cells >= 3)) {
     throw new ConfigError('fokkerPlanck.cells', `is ${cells}; expected an integer >= 3`);
+  }
+  if (cells > MAX_CELLS) {
+    throw new ConfigError(
+      'potential',
+      `resolving it over [${fmt(lower)}, ${fmt(upper)}] needs ${cells} cells, beyond the Fokker-Planck limit of ${MAX_CELLS}; ` +
+        'expected a potential that confines the density to a few well spacings at every time (a barrier or trap that does not vanish)',
+    );
   }
   const diagnostics = assessGrid(potential, times, lower, upper, cells);
   const h = (upper - lower) / cells;

@@ -56,7 +56,7 @@ const harmonicSchema = z
 const doubleWellSchema = z
   .object({
     kind: z.literal('double-well'),
-    barrierHeight: scheduleSchema.describe('E_b, kT (>= 0)'),
+    barrierHeight: scheduleSchema.describe('E_b, kT (> 0: a quartic of zero amplitude confines nothing)'),
     wellPosition: scheduleSchema.optional().describe('x_m, length (> 0, default 1)'),
     tilt: scheduleSchema.optional().describe('F, kT per length (default 0)'),
   })

@@ -296,8 +296,8 @@ export function buildPotential(spec: PotentialSpec, path = 'potential'): Potenti
 export function nonNegativeParameters(spec: PotentialSpec, path = 'potential'): { path: string; spec: ScheduleSpec }[] {
   switch (spec.kind) {
     case 'harmonic':
-      return [];
     case 'double-well':
+      return [];
     case 'washboard':
       return [{ path: `${path}.barrierHeight`, spec: spec.barrierHeight }];
     case 'sum':
@@ -311,7 +311,11 @@ export function positiveParameters(spec: PotentialSpec, path = 'potential'): { p
     case 'harmonic':
       return [{ path: `${path}.stiffness`, spec: spec.stiffness }];
     case 'double-well':
-      return [{ path: `${path}.wellPosition`, spec: spec.wellPosition ?? 1 }];
+      // A quartic of zero amplitude confines nothing: the double well needs E_b > 0.
+      return [
+        { path: `${path}.barrierHeight`, spec: spec.barrierHeight },
+        { path: `${path}.wellPosition`, spec: spec.wellPosition ?? 1 },
+      ];
     case 'washboard':
       return [{ path: `${path}.spacing`, spec: spec.spacing ?? 1 }];
     case 'sum':

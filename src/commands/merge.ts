@@ -1,0 +1,35 @@
+/** `limsim merge`: join the shard folders of one sweep (docs/cluster.md). */
+import type { Command } from 'commander';
+import { mergeSweeps } from '../experiments/sweep.js';
+
+export async function runMergeCommand(
+  folders: string[],
+  flags: { out: string; report: boolean },
+  write: (text: string) => void = (t) => process.stdout.write(t),
+): Promise<string> {
+  const outcome = mergeSweeps(folders, flags.out);
+  const m = outcome.manifest;
+  write(`merged ${folders.length} folder(s) of sweep ${m.name} (${m.sweepId}): ${outcome.rows.length}/${m.pointCount} points in ${outcome.dir}\n`);
+  if (outcome.missing.length > 0) {
+    process.stderr.write(`warning: ${outcome.missing.length} point(s) have no row yet: ${outcome.missing.slice(0, 20).join(', ')}${outcome.missing.length > 20 ? ', ...' : ''}\n`);
+  }
+  if (flags.report && outcome.missing.length === 0) {
+    // Loaded on demand: the plotting stack (vega) is not needed to run points.
+    const { writeSweepReport } = await import('../report/report.js');
+    await writeSweepReport(outcome.dir);
+    write(`report: ${outcome.dir}/report.html\n`);
+  }
+  return outcome.dir;
+}
+
+export function registerMergeCommand(program: Command): void {
+  program
+    .command('merge')
+    .description('join shard folders of one sweep into one folder (rows sorted by point index); refuses folders of another sweep')
+    .argument('<folders...>', 'shard output folders (or their results.jsonl)')
+    .requiredOption('--out <dir>', 'the merged folder (new or empty)')
+    .option('--no-report', 'do not write report.html / report.md')
+    .action(async (folders: string[], flags: { out: string; report: boolean }) => {
+      await runMergeCommand(folders, flags);
+    });
+}

@@ -1,0 +1,469 @@
+import { LangevinEnsemble, type Integrator } from '../../engines/langevin.js';
+import type { Problem } from '../../engines/problem.js';
+import { WashboardHoppingEnsemble } from '../../memory/washboard-hopping.js';
+import { kramersMobility, lifsonJacksonMobility } from '../../memory/washboard.js';
+import type { PotentialSpec } from '../../physics/potentials.js';
+import { randomStream } from '../../physics/rng.js';
+import { BoltzmannSampler } from '../../physics/sampling.js';
+import { compileSchedule, type ScheduleSpec } from '../../physics/schedules.js';
+import { conventionalOverwriteBound, limBound, type LimBound } from '../lim-bound.js';
+import { integratedMobility, type CompiledBarrierSchedule } from '../schedules.js';
+import { meanOf } from './bit-words.js';
+import { levelValue, nearestLevel, type HeatSplit, type LevelMap, type ParameterStore, type StoreBounds, type StoreRun } from './types.js';
+
+export type LimEngine = 'langevin' | 'monte-carlo';
+
+export interface LimStoreOptions {
+  map: LevelMap;
+  engine: LimEngine;
+  integrator: Integrator;
+  /** kappa: tilt per unit gradient, F_i = -kappa dL/dw_i (kT per level spacing per (loss / parameter unit)). */
+  tiltGain: number;
+  /** Largest |F| applied (a drive limit), kT per level spacing; larger tilts are clipped. */
+  maxTilt: number;
+  barrier: CompiledBarrierSchedule;
+  /** Langevin step, or the Monte-Carlo protocol step, during training. */
+  dt: number;
+  /** Wall stiffness of the cell during training (kT per level spacing^2). */
+  wallStiffness: number;
+  consolidation: {
+    /** E_ret, kT. */
+    barrier: number;
+    /** Time of the barrier raise. */
+    duration: number;
+    dt: number;
+    wallStiffness: number;
+  };
+  /** Exact level entropy (nats) of each parameter's initial distribution over the copies. */
+  initialLevelEntropy: Float64Array;
+  /** Conventional-memory reference: E_ret of a digital memory following the same level path. */
+  conventionalBarrier: number;
+  path: string;
+}
+
+/** What the LIM store needs from its cells, whichever engine moves them. */
+interface LimCells {
+  readonly extraTilt: Float64Array;
+  /** Continuous coordinate (levels) of every cell. */
+  positions(out: Float64Array): void;
+  levels(out: Int32Array): void;
+  rebookEnergies(): void;
+  /** Advance one update window. */
+  advanceWindow(): void;
+  /** Tilt off, then raise the barrier to E_ret. */
+  consolidate(): void;
+  updateHeat: Float64Array;
+  consolidationHeat: Float64Array;
+  /** Largest |dU - (W - Q)| over cells and phases, kT. */
+  firstLawResidual(): number;
+}
+
+/** Rebook-free copy of positions into a fresh ensemble: U and the ledger start from the given coordinates. */
+function placeCells(ensemble: LangevinEnsemble, positions: Float64Array): void {
+  const pot = ensemble.potential;
+  pot.setTime(ensemble.time);
+  for (let i = 0; i < ensemble.replicas; i++) {
+    const x = positions[i];
+    const u = pot.energy(x, ensemble.extraTilt[i]);
+    ensemble.position[i] = x;
+    ensemble.energy[i] = u;
+    ensemble.initialPosition[i] = x;
+    ensemble.initialEnergy[i] = u;
+  }
+}
+
+class LangevinCells implements LimCells {
+  private readonly training: LangevinEnsemble;
+  private consolidation: LangevinEnsemble | undefined;
+  readonly updateHeat: Float64Array;
+  readonly consolidationHeat: Float64Array;
+  private readonly steps: number;
+  private readonly stepSize: number;
+
+  constructor(
+    private readonly options: LimStoreOptions,
+    initialLevels: Int32Array,
+    private readonly interval: number,
+    private readonly seed: number,
+  ) {
+    const cells = initialLevels.length;
+    const problem: Problem = {
+      potential: this.washboard(options.barrier.spec, options.wallStiffness),
+      duration: interval,
+      dt: options.dt,
+      friction: 1,
+      initial: { kind: 'fixed', x: 0 },
+      replicas: cells,
+      seed,
+      recordPoints: 2,
+    };
+    this.training = new LangevinEnsemble(problem, { integrator: options.integrator });
+    // Each cell starts in equilibrium inside the well of its initial level (zero tilt, barrier E_b(0)).
+    const sampler = new BoltzmannSampler(this.training.potential, 0);
+    const rng = randomStream(seed, 0, 'lim-initial');
+    const x = Float64Array.from(initialLevels, (level) => sampler.sample(rng, level));
+    placeCells(this.training, x);
+    this.updateHeat = this.training.heat;
+    this.consolidationHeat = new Float64Array(cells);
+    this.steps = Math.max(1, Math.ceil(interval / options.dt - 1e-9));
+    this.stepSize = interval / this.steps;
+  }
+
+  private washboard(barrierHeight: ScheduleSpec, wallStiffness: number): PotentialSpec {
+    return { kind: 'washboard', barrierHeight, levels: this.options.map.levels, wallStiffness };
+  }
+
+  get extraTilt(): Float64Array {
+    return this.training.extraTilt;
+  }
+
+  private get active(): LangevinEnsemble {
+    return this.consolidation ?? this.training;
+  }
+
+  positions(out: Float64Array): void {
+    out.set(this.active.position);
+  }
+
+  levels(out: Int32Array): void {
+    const ensemble = this.active;
+    for (let i = 0; i < ensemble.replicas; i++) out[i] = ensemble.potential.classify(ensemble.position[i]);
+  }
+
+  rebookEnergies(): void {
+    this.training.rebookEnergies();
+  }
+
+  advanceWindow(): void {
+    this.training.advance(this.steps, this.stepSize);
+  }
+
+  consolidate(): void {
+    const training = this.training;
+    training.extraTilt.fill(0);
+    training.rebookEnergies();
+    training.close();
+    const c = this.options.consolidation;
+    const startBarrier = this.options.barrier.barrierAt(training.time);
+    const cells = training.replicas;
+    const problem: Problem = {
+      potential: this.washboard({ kind: 'linear', from: startBarrier, to: c.barrier, start: 0, end: c.duration }, c.wallStiffness),
+      duration: c.duration,
+      dt: c.dt,
+      friction: 1,
+      initial: { kind: 'fixed', x: 0 },
+      replicas: cells,
+      // A stream of its own: the consolidation must not replay the training's noise.
+      seed: this.seed + 1_000_003,
+      recordPoints: 2,
+    };
+    const ensemble = new LangevinEnsemble(problem, { integrator: this.options.integrator });
+    // The walls stiffen at fixed x (no change for a cell inside its walls); the new ledger starts here.
+    placeCells(ensemble, training.position);
+    const steps = Math.max(1, Math.ceil(c.duration / c.dt - 1e-9));
+    ensemble.advance(steps, c.duration / steps);
+    ensemble.close();
+    this.consolidation = ensemble;
+    this.consolidationHeat.set(ensemble.heat);
+  }
+
+  firstLawResidual(): number {
+    let worst = 0;
+    const t = this.training;
+    for (let i = 0; i < t.replicas; i++) worst = Math.max(worst, Math.abs(t.energy[i] - t.initialEnergy[i] - (t.work[i] - t.heat[i])));
+    const c = this.consolidation;
+    if (c) {
+      for (let i = 0; i < c.replicas; i++) worst = Math.max(worst, Math.abs(c.energy[i] - c.initialEnergy[i] - (c.work[i] - c.heat[i])));
+    }
+    return worst;
+  }
+}
+
+class HoppingCells implements LimCells {
+  private readonly ensemble: WashboardHoppingEnsemble;
+  readonly updateHeat: Float64Array;
+  readonly consolidationHeat: Float64Array;
+  private readonly steps: number;
+  private readonly stepSize: number;
+  private heatAtConsolidation: Float64Array | undefined;
+
+  constructor(
+    private readonly options: LimStoreOptions,
+    initialLevels: Int32Array,
+    interval: number,
+    seed: number,
+  ) {
+    this.ensemble = new WashboardHoppingEnsemble(initialLevels, options.map.levels, options.barrier.barrierAt, 1, seed);
+    this.updateHeat = this.ensemble.heat;
+    this.consolidationHeat = new Float64Array(initialLevels.length);
+    // A constant barrier keeps the rates constant over a window: one exact step suffices.
+    const constant = typeof options.barrier.spec === 'number';
+    this.steps = constant ? 1 : Math.max(1, Math.ceil(interval / options.dt - 1e-9));
+    this.stepSize = interval / this.steps;
+  }
+
+  get extraTilt(): Float64Array {
+    return this.ensemble.extraTilt;
+  }
+
+  positions(out: Float64Array): void {
+    for (let i = 0; i < this.ensemble.cells; i++) out[i] = this.ensemble.position(i);
+  }
+
+  levels(out: Int32Array): void {
+    out.set(this.ensemble.level);
+  }
+
+  rebookEnergies(): void {
+    this.ensemble.rebookEnergies();
+  }
+
+  advanceWindow(): void {
+    this.ensemble.advance(this.steps, this.stepSize);
+  }
+
+  consolidate(): void {
+    const e = this.ensemble;
+    e.extraTilt.fill(0);
+    e.rebookEnergies();
+    const heatBefore = Float64Array.from(e.heat);
+    this.heatAtConsolidation = heatBefore;
+    const c = this.options.consolidation;
+    const start = e.time;
+    const from = this.options.barrier.barrierAt(start);
+    const ramp = compileSchedule({ kind: 'linear', from, to: c.barrier, start, end: start + c.duration });
+    e.setBarrierSchedule(ramp);
+    const steps = Math.max(1, Math.ceil(c.duration / c.dt - 1e-9));
+    e.advance(steps, c.duration / steps);
+    for (let i = 0; i < e.cells; i++) this.consolidationHeat[i] = e.heat[i] - heatBefore[i];
+  }
+
+  /** Update heat: the ledger up to the start of consolidation. */
+  get trainingHeat(): Float64Array {
+    return this.heatAtConsolidation ?? this.ensemble.heat;
+  }
+
+  firstLawResidual(): number {
+    const e = this.ensemble;
+    let worst = 0;
+    for (let i = 0; i < e.cells; i++) worst = Math.max(worst, Math.abs(e.energy[i] - e.initialEnergy[i] - (e.work[i] - e.heat[i])));
+    return worst;
+  }
+}
+
+/**
+ * Learning-in-memory store (THEORY.md §5, scheme 3): one washboard cell with
+ * 2^n levels per parameter, w = w_min + step x (x the cell's continuous
+ * coordinate during training, its level at the end). Update k applies the tilt
+ * F_i = -kappa dL/dw_i (clipped to +-maxTilt) for one window Delta while the
+ * barrier follows its schedule (which sets the learning rate); finish() turns
+ * the tilt off and raises the barrier to E_ret (consolidation).
+ *
+ * Engines: 'langevin' (LangevinEnsemble, the continuous cell, through the
+ * Problem interface; the consolidation runs in a second ensemble whose walls
+ * are stiff enough for E_ret, the positions carried over) or 'monte-carlo'
+ * (WashboardHoppingEnsemble, the discrete Kramers model with per-cell tilts).
+ */
+export class LimStore implements ParameterStore {
+  readonly kind = 'lim' as const;
+  private readonly cells: LimCells;
+  private readonly n: number;
+  private readonly copies: number;
+  private readonly positions: Float64Array;
+  private readonly levelNow: Int32Array;
+  private readonly levelBefore: Int32Array;
+  /** Copy-mean coordinate of each parameter at each checkpoint (levels). */
+  private readonly meanPath: number[] = [];
+  private checkpoints = 0;
+  private clipped = 0;
+  private tilts = 0;
+  private maxAbsTilt = 0;
+  /** Bit flips a digital memory would make to follow the same level path, per copy. */
+  private readonly shadowFlips: Float64Array;
+  private readonly shadowWordWrites: Float64Array;
+  private finished = false;
+  private readonly retentionHeat: Float64Array;
+
+  constructor(
+    readonly name: string,
+    private readonly run: StoreRun,
+    private readonly options: LimStoreOptions,
+  ) {
+    this.n = run.parameterCount;
+    this.copies = run.copies;
+    const initialLevels = Int32Array.from(run.initialParameters, (w) => nearestLevel(options.map, w));
+    this.cells =
+      options.engine === 'langevin'
+        ? new LangevinCells(options, initialLevels, run.updateInterval, run.seed)
+        : new HoppingCells(options, initialLevels, run.updateInterval, run.seed);
+    this.positions = new Float64Array(initialLevels.length);
+    this.levelNow = new Int32Array(initialLevels.length);
+    this.levelBefore = Int32Array.from(initialLevels);
+    this.shadowFlips = new Float64Array(run.copies);
+    this.shadowWordWrites = new Float64Array(run.copies);
+    this.retentionHeat = new Float64Array(run.copies);
+  }
+
+  read(out: Float64Array): void {
+    this.cells.positions(this.positions);
+    const { min, step } = this.options.map;
+    for (let i = 0; i < out.length; i++) out[i] = min + step * this.positions[i];
+  }
+
+  update(gradient: Float64Array, _index: number): void {
+    const { tiltGain, maxTilt } = this.options;
+    const tilt = this.cells.extraTilt;
+    for (let i = 0; i < tilt.length; i++) {
+      let f = -tiltGain * gradient[i];
+      this.maxAbsTilt = Math.max(this.maxAbsTilt, Math.abs(f));
+      if (f > maxTilt) {
+        f = maxTilt;
+        this.clipped++;
+      } else if (f < -maxTilt) {
+        f = -maxTilt;
+        this.clipped++;
+      }
+      tilt[i] = f;
+    }
+    this.tilts += tilt.length;
+    this.cells.rebookEnergies();
+    this.cells.advanceWindow();
+    // What a conventional n-bit memory would have to write to follow this level path.
+    this.cells.levels(this.levelNow);
+    for (let i = 0; i < this.levelNow.length; i++) {
+      let diff = this.levelNow[i] ^ this.levelBefore[i];
+      if (diff === 0) continue;
+      const copy = Math.floor(i / this.n);
+      this.shadowWordWrites[copy]++;
+      while (diff !== 0) {
+        this.shadowFlips[copy] += diff & 1;
+        diff >>>= 1;
+      }
+    }
+    this.levelBefore.set(this.levelNow);
+  }
+
+  checkpoint(): void {
+    this.cells.positions(this.positions);
+    for (let p = 0; p < this.n; p++) {
+      let sum = 0;
+      for (let c = 0; c < this.copies; c++) sum += this.positions[c * this.n + p];
+      this.meanPath.push(sum / this.copies);
+    }
+    this.checkpoints++;
+  }
+
+  finish(): void {
+    if (this.finished) return;
+    this.cells.consolidate();
+    this.finished = true;
+  }
+
+  readFinal(out: Float64Array): void {
+    this.cells.levels(this.levelNow);
+    for (let i = 0; i < out.length; i++) out[i] = levelValue(this.options.map, this.levelNow[i]);
+  }
+
+  private perCopy(perCell: Float64Array): Float64Array {
+    const out = new Float64Array(this.copies);
+    for (let i = 0; i < perCell.length; i++) out[Math.floor(i / this.n)] += perCell[i];
+    return out;
+  }
+
+  cumulativeHeat(out: Float64Array): void {
+    const update = this.perCopy(this.trainingHeatPerCell());
+    const consolidation = this.perCopy(this.cells.consolidationHeat);
+    for (let c = 0; c < out.length; c++) out[c] = update[c] + consolidation[c];
+  }
+
+  private trainingHeatPerCell(): Float64Array {
+    return this.cells instanceof HoppingCells ? this.cells.trainingHeat : this.cells.updateHeat;
+  }
+
+  heat(): HeatSplit {
+    return {
+      update: this.perCopy(this.trainingHeatPerCell()),
+      consolidation: this.perCopy(this.cells.consolidationHeat),
+      retention: this.retentionHeat,
+    };
+  }
+
+  /** The mobility that bounds the dynamics: exact (Lifson-Jackson) for the continuous cell, Kramers for the discrete one. */
+  private boundMobility(barrier: number): number {
+    return this.options.engine === 'langevin' ? lifsonJacksonMobility(barrier) : kramersMobility(barrier);
+  }
+
+  limBound(): LimBound {
+    const duration = this.run.updates * this.run.updateInterval;
+    const budget = integratedMobility(this.options.barrier.barrierAt, (e) => this.boundMobility(e), duration);
+    this.cells.levels(this.levelNow);
+    return limBound({
+      meanPath: Float64Array.from(this.meanPath),
+      checkpoints: this.checkpoints,
+      parameterCount: this.n,
+      mobilityBudget: budget,
+      initialLevelEntropy: this.options.initialLevelEntropy,
+      finalLevels: this.levelNow,
+      copies: this.copies,
+      bits: this.options.map.bits,
+      ...(this.options.engine === 'langevin'
+        ? { wellBarriers: { initial: this.options.barrier.barrierAt(0), final: this.options.consolidation.barrier } }
+        : {}),
+    });
+  }
+
+  diagnostics(): Record<string, unknown> {
+    const o = this.options;
+    const duration = this.run.updates * this.run.updateInterval;
+    const b = o.barrier;
+    return {
+      engine: o.engine,
+      bits: o.map.bits,
+      levels: o.map.levels,
+      range: [o.map.min, o.map.max],
+      step: o.map.step,
+      tiltGain: o.tiltGain,
+      maxTilt: o.maxTilt,
+      largestTiltAsked: this.maxAbsTilt,
+      clippedTiltFraction: this.tilts ? this.clipped / this.tilts : 0,
+      barrier: { start: b.barrierAt(0), end: b.barrierAt(duration), retention: o.consolidation.barrier },
+      learningRate: {
+        note: 'linear response: eta = step mu(E_b) kappa Delta per update, mu from the schedule mobility model',
+        mobility: b.mobility,
+        start: b.learningRateAt(0),
+        end: b.learningRateAt(duration),
+      },
+      slidingLearningRate: {
+        note: 'step kappa Delta / gamma: the GD step when a large tilt removes the barrier (free sliding); above 2 / lambda_max(H) large gradients overshoot',
+        value: o.map.step * o.tiltGain * this.run.updateInterval,
+      },
+      mobility: {
+        kramersStart: kramersMobility(b.barrierAt(0)),
+        lifsonJacksonStart: lifsonJacksonMobility(b.barrierAt(0)),
+      },
+      consolidation: o.consolidation,
+      firstLawResidual: this.cells.firstLawResidual(),
+      retention: {
+        note: 'no hold after consolidation is simulated (retention heat 0); a consolidated cell leaves its level at the Kramers rate 2 r(E_ret)',
+        leakRatePerCell: 2 * kramersMobility(o.consolidation.barrier),
+      },
+      shadowDigitalFlipsPerCopy: meanOf(this.shadowFlips),
+    };
+  }
+
+  bounds(): StoreBounds {
+    const bound = this.limBound();
+    return {
+      applicable: bound.total,
+      applicableName: 'LIM bound: drag of the copy-mean parameter paths (2 l asinh(l/2R)) + Clausius information term',
+      lim: bound,
+      conventionalEstimate: meanOf(this.shadowFlips) * this.options.conventionalBarrier,
+      conventionalEstimateName: `E_ret (${this.options.conventionalBarrier} kT) per bit flip a digital n-bit memory needs to follow the same level path`,
+      conventionalLandauer: conventionalOverwriteBound(meanOf(this.shadowWordWrites), this.options.map.bits),
+    };
+  }
+
+  systematicHeatSe(): number {
+    return 0;
+  }
+}
