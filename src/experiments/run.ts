@@ -12,7 +12,7 @@ import { applicableBounds, type BoundReport } from '../thermo/bounds.js';
 import { energyReport, type EnergyReport } from '../report/format.js';
 import { fokkerPlanckOptions, problemOf, type LoadedConfig } from './config.js';
 import type { PhysicsConfig } from './schema.js';
-import { VERSION } from '../version.js';
+import { baseProvenance, type BaseProvenance } from './provenance.js';
 
 /** Overrides a user can give on the command line. */
 export interface RunOverrides {
@@ -20,22 +20,13 @@ export interface RunOverrides {
   replicas?: number;
 }
 
-export interface Provenance {
-  tool: 'limsim';
-  version: string;
-  configPath: string;
-  configSha256: string;
-  config: PhysicsConfig;
-  seed: number;
+export interface Provenance extends BaseProvenance<PhysicsConfig> {
   engine: string;
   integrator?: string;
   /** The step actually used: duration / steps. */
   dt: number;
   steps: number;
   replicas: number;
-  temperatureK: number;
-  node: string;
-  createdAt: string;
 }
 
 export interface PhysicsSummary {
@@ -135,20 +126,12 @@ export function runPhysics(loaded: LoadedConfig<PhysicsConfig>, overrides: RunOv
     name: config.name,
     ...(config.description ? { description: config.description } : {}),
     provenance: {
-      tool: 'limsim',
-      version: VERSION,
-      configPath: loaded.path,
-      configSha256: loaded.sha256,
-      config,
-      seed: config.seed,
+      ...baseProvenance(loaded, config, temperatureK),
       engine: config.engine,
       ...(config.engine === 'langevin' ? { integrator: config.integrator } : {}),
       dt: problem.duration / steps,
       steps,
       replicas: config.replicas,
-      temperatureK,
-      node: process.version,
-      createdAt: new Date().toISOString(),
     },
     units: {
       energy: 'kT',

@@ -1,5 +1,6 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
+import { baseProvenance, type BaseProvenance } from './provenance.js';
 import type { Estimate } from '../engines/problem.js';
 import {
   fitStandardization,
@@ -27,7 +28,6 @@ import { thermalEnergyJ } from '../physics/units.js';
 import { energyReport, formatEstimate, formatNumber, textTable, type EnergyReport } from '../report/format.js';
 import { toCsv } from '../report/results.js';
 import { estimateMean } from '../thermo/statistics.js';
-import { VERSION } from '../version.js';
 import type { LoadedConfig } from './config.js';
 import type { RunOverrides } from './run.js';
 import type { TrainingConfig } from './training-schema.js';
@@ -38,17 +38,8 @@ import type { TrainingConfig } from './training-schema.js';
  * applicable bound and against the LIM bound of the run.
  */
 
-export interface TrainingProvenance {
-  tool: 'limsim';
-  version: string;
-  configPath: string;
-  configSha256: string;
-  config: TrainingConfig;
-  seed: number;
+export interface TrainingProvenance extends BaseProvenance<TrainingConfig> {
   copies: number;
-  temperatureK: number;
-  node: string;
-  createdAt: string;
 }
 
 export interface BoundCheckReport {
@@ -347,18 +338,7 @@ export function runTraining(loaded: LoadedConfig<TrainingConfig>, overrides: Run
     kind: 'training',
     name: config.name,
     ...(config.description ? { description: config.description } : {}),
-    provenance: {
-      tool: 'limsim',
-      version: VERSION,
-      configPath: loaded.path,
-      configSha256: loaded.sha256,
-      config,
-      seed: config.seed,
-      copies: t.copies,
-      temperatureK,
-      node: process.version,
-      createdAt: new Date().toISOString(),
-    },
+    provenance: { ...baseProvenance(loaded, config, temperatureK), copies: t.copies },
     units: {
       energy: 'kT',
       kTJoules: thermalEnergyJ(temperatureK),

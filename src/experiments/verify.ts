@@ -6,9 +6,9 @@ import type { EngineResult, Problem } from '../engines/problem.js';
 import { buildPotential, type PotentialSpec } from '../physics/potentials.js';
 import { applicableBounds, kramersRateDoubleWell } from '../thermo/bounds.js';
 import { bitEntropy, jarzynskiFreeEnergy } from '../thermo/estimators.js';
-import { boltzmannDensity, freeEnergyChange, uniformGrid } from '../thermo/free-energy.js';
+import { boltzmannCdf, freeEnergyChange } from '../thermo/free-energy.js';
 import { meanFirstPassageTime } from '../thermo/first-passage.js';
-import { kolmogorovSmirnov } from '../thermo/statistics.js';
+import { censoredExponentialRate, kolmogorovSmirnov } from '../thermo/statistics.js';
 
 /**
  * The physics validation suite behind `limsim verify`: each check runs an
@@ -47,20 +47,6 @@ export function erasureProtocol(tau: number): PotentialSpec {
   };
 }
 
-/** Censored exponential first-passage times: MLE rate = events / exposure, SE = rate / sqrt(events). */
-function escapeRate(times: Float64Array, duration: number): { rate: number; se: number } {
-  let events = 0;
-  let exposure = 0;
-  for (const t of times) {
-    if (Number.isFinite(t)) {
-      events++;
-      exposure += t;
-    } else exposure += duration;
-  }
-  const rate = events / exposure;
-  return { rate, se: rate / Math.sqrt(Math.max(events, 1)) };
-}
-
 function within(name: string, measured: number, error: number, expected: number, unit: string, sigmas = 4): VerifyCheck {
   return { name, measured, error, expected, tolerance: `${sigmas} SE`, unit, pass: Math.abs(measured - expected) <= sigmas * error };
 }
@@ -94,17 +80,7 @@ export function runVerify(options: VerifyOptions = {}): VerifyCheck[] {
       { ...base, potential, duration: 25, dt: 2e-3, initial: { kind: 'fixed', x: -1 }, replicas: 1000 * scale, seed },
       { integrator: 'leimkuhler-matthews' },
     );
-    const cell = buildPotential(potential);
-    const [lo, hi] = cell.domain();
-    const grid = uniformGrid(lo, hi, 20_001);
-    const density = boltzmannDensity(cell, grid);
-    const h = grid[1] - grid[0];
-    const cumulative = new Float64Array(grid.length);
-    for (let i = 1; i < grid.length; i++) cumulative[i] = cumulative[i - 1] + 0.5 * h * (density[i - 1] + density[i]);
-    const cdf = (x: number) => {
-      const k = Math.min(grid.length - 2, Math.max(0, Math.floor((x - lo) / h)));
-      return Math.min(1, Math.max(0, cumulative[k] + ((x - grid[k]) / h) * (cumulative[k + 1] - cumulative[k])));
-    };
+    const cdf = boltzmannCdf(buildPotential(potential));
     const { pValue } = kolmogorovSmirnov(result.trajectories!.finalPosition!, cdf);
     checks.push({ name: 'Boltzmann density (Langevin LM, KS p-value)', measured: pValue, error: 0, expected: 0.001, tolerance: '> 0.001', unit: 'p', pass: pValue > 0.001 });
   }
@@ -117,7 +93,7 @@ export function runVerify(options: VerifyOptions = {}): VerifyCheck[] {
       { ...base, potential, duration, dt: 2e-3, initial: { kind: 'fixed', x: -1 }, replicas: 400 * scale, seed },
       { firstPassageLevel: 1 },
     );
-    const measured = escapeRate(firstPassageTime, duration);
+    const measured = censoredExponentialRate(firstPassageTime, duration);
     const exact = 1 / meanFirstPassageTime(buildPotential(potential), -1, 1);
     checks.push(within('Kramers escape, Langevin vs exact MFPT (4 kT)', measured.rate, measured.se, exact, '1/time'));
     const errors = [4, 6, 8].map((eb) => {
@@ -139,7 +115,7 @@ export function runVerify(options: VerifyOptions = {}): VerifyCheck[] {
   {
     const duration = 2000;
     const mc = runMonteCarlo({ ...base, potential: { kind: 'double-well', barrierHeight: 8 }, duration, dt: 1, initial: { kind: 'fixed', x: -1 }, replicas: 2000 * scale, seed });
-    const measured = escapeRate(mc.trajectories.firstJumpTime, duration);
+    const measured = censoredExponentialRate(mc.trajectories.firstJumpTime, duration);
     checks.push(within('Kramers escape, Monte-Carlo vs formula (8 kT)', measured.rate, measured.se, kramersRateDoubleWell(8), '1/time'));
   }
 

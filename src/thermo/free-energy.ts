@@ -173,3 +173,25 @@ export function uniformGrid(lo: number, hi: number, points: number): Float64Arra
  * uniform grid of spacing dx; the same function as estimators.differentialEntropy.
  */
 export const shannonEntropy = differentialEntropy;
+
+/**
+ * The equilibrium CDF of a potential at its current parameters: cumulative
+ * trapezoid of exp(-U)/Z on `points` nodes over domain(), linear in between
+ * (for Kolmogorov-Smirnov tests of sampled positions).
+ */
+export function boltzmannCdf(potential: Potential, points = 40_001, extraTilt = 0): (x: number) => number {
+  const [lo, hi] = potential.domain();
+  const grid = uniformGrid(lo, hi, points);
+  const density = boltzmannDensity(potential, grid, extraTilt);
+  const h = grid[1] - grid[0];
+  const cumulative = new Float64Array(points);
+  for (let i = 1; i < points; i++) cumulative[i] = cumulative[i - 1] + 0.5 * h * (density[i - 1] + density[i]);
+  const total = cumulative[points - 1];
+  return (x) => {
+    if (x <= lo) return 0;
+    if (x >= hi) return 1;
+    const k = Math.min(points - 2, Math.floor((x - lo) / h));
+    const s = (x - grid[k]) / h;
+    return (cumulative[k] + s * (cumulative[k + 1] - cumulative[k])) / total;
+  };
+}

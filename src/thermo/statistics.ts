@@ -45,3 +45,22 @@ function kolmogorovSurvival(lambda: number): number {
   }
   return Math.min(1, Math.max(0, 2 * sum));
 }
+
+/**
+ * Rate of an exponential waiting time from first-passage times censored at
+ * `duration` (Infinity = not yet passed): the maximum-likelihood estimate
+ * events / total time at risk, with SE rate / sqrt(events) (Fisher information).
+ */
+export function censoredExponentialRate(times: ArrayLike<number>, duration: number): { rate: number; se: number; events: number } {
+  let events = 0;
+  let exposure = 0;
+  for (let i = 0; i < times.length; i++) {
+    const t = times[i];
+    if (Number.isFinite(t)) {
+      events++;
+      exposure += t;
+    } else exposure += duration;
+  }
+  const rate = events / exposure;
+  return { rate, se: rate / Math.sqrt(Math.max(events, 1)), events };
+}

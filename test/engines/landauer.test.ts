@@ -1,16 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { runLangevin } from '../../src/engines/langevin.js';
 import { bitEntropy } from '../../src/thermo/estimators.js';
+import { erasureProtocol } from '../../src/experiments/verify.js';
 
 /** The landauer-erasure protocol (sim-configs/landauer-erasure.yaml) scaled to duration tau. */
 function erasure(tau: number) {
-  const q = tau / 4;
   return runLangevin({
-    potential: {
-      kind: 'double-well',
-      barrierHeight: { kind: 'table', points: [[0, 8], [q, 1], [2 * q, 1], [3 * q, 8]] },
-      tilt: { kind: 'table', points: [[0, 0], [q, 0], [2 * q, 3], [3 * q, 3], [4 * q, 0]] },
-    },
+    potential: erasureProtocol(tau),
     duration: tau,
     dt: 1e-3,
     friction: 1,

@@ -2,28 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { LangevinEnsemble, runLangevin, type Integrator } from '../../src/engines/langevin.js';
 import type { Problem } from '../../src/engines/problem.js';
 import { buildPotential } from '../../src/physics/potentials.js';
-import { boltzmannDensity, uniformGrid } from '../../src/thermo/free-energy.js';
+import { boltzmannCdf, boltzmannDensity, uniformGrid } from '../../src/thermo/free-energy.js';
 import { kolmogorovSmirnov } from '../../src/thermo/statistics.js';
 
 const doubleWell = { kind: 'double-well', barrierHeight: 2 } as const;
-
-/** The equilibrium CDF of the double well by cumulative trapezoid on a fine grid, interpolated linearly. */
-function boltzmannCdf(): (x: number) => number {
-  const potential = buildPotential(doubleWell);
-  const [lo, hi] = potential.domain();
-  const grid = uniformGrid(lo, hi, 40_001);
-  const density = boltzmannDensity(potential, grid);
-  const h = grid[1] - grid[0];
-  const cumulative = new Float64Array(grid.length);
-  for (let i = 1; i < grid.length; i++) cumulative[i] = cumulative[i - 1] + 0.5 * h * (density[i - 1] + density[i]);
-  return (x) => {
-    if (x <= lo) return 0;
-    if (x >= hi) return 1;
-    const k = Math.min(grid.length - 2, Math.floor((x - lo) / h));
-    const s = (x - grid[k]) / h;
-    return (cumulative[k] + s * (cumulative[k + 1] - cumulative[k])) / cumulative[grid.length - 1];
-  };
-}
 
 /** Exact <x^2> in the double well, by quadrature. */
 function exactSecondMoment(): number {
@@ -41,7 +23,7 @@ function exactSecondMoment(): number {
 }
 
 describe('Boltzmann stationary distribution', () => {
-  const cdf = boltzmannCdf();
+  const cdf = boltzmannCdf(buildPotential(doubleWell));
   it.each(['euler-maruyama', 'leimkuhler-matthews'] as Integrator[])(
     '%s relaxes from x = -1 to exp(-U)/Z (KS test, p > 0.001)',
     (integrator) => {

@@ -3,6 +3,7 @@ import { runLangevin } from '../../src/engines/langevin.js';
 import type { Problem } from '../../src/engines/problem.js';
 import { buildPotential } from '../../src/physics/potentials.js';
 import { meanFirstPassageTime } from '../../src/thermo/first-passage.js';
+import { censoredExponentialRate } from '../../src/thermo/statistics.js';
 
 const base = { friction: 1, seed: 7, recordPoints: 3 } as const;
 
@@ -75,21 +76,12 @@ describe('Kramers escape', () => {
       replicas,
     };
     const { firstPassageTime } = runLangevin(problem, { integrator: 'euler-maruyama', firstPassageLevel: 1 });
-    // Exponential first-passage times with censoring at `duration`:
-    // MLE rate = events / total time at risk, SE = rate / sqrt(events).
-    let events = 0;
-    let exposure = 0;
-    for (const t of firstPassageTime) {
-      if (Number.isFinite(t)) {
-        events++;
-        exposure += t;
-      } else exposure += duration;
-    }
-    const rate = events / exposure;
+    // Exponential first-passage times censored at `duration` (MLE, SE = rate / sqrt(events)).
+    const { rate, se, events } = censoredExponentialRate(firstPassageTime, duration);
     const potential = buildPotential(problem.potential);
     const exactRate = 1 / meanFirstPassageTime(potential, -1, 1);
     const kramersRate = ((Math.sqrt(32) * barrier) / (2 * Math.PI)) * Math.exp(-barrier);
-    return { barrier, events, rate, se: rate / Math.sqrt(events), exactRate, kramersRate };
+    return { barrier, events, rate, se, exactRate, kramersRate };
   });
 
   it.each(measured)('barrier $barrier kT: measured rate equals the exact first-passage rate within 4 SE', (m) => {
