@@ -21,7 +21,7 @@
  * recorded with the results. Results: results/bench-<stamp>.json.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance, PerformanceObserver } from 'node:perf_hooks';
@@ -142,7 +142,10 @@ function runReference(command: string, args: string[]): KernelTiming | undefined
 interface ParallelTiming {
   threads: number;
   wallMs: number;
+  cpuMs: number;
   nsPerStepPerCell: number;
+  /** Fraction of the blocks the calling thread ran (0.5 = an even split with one worker). */
+  callerShare: number;
 }
 
 function timeParallel(threads: number): { timing: ParallelTiming; ensemble: LangevinEnsemble } {
@@ -152,12 +155,20 @@ function timeParallel(threads: number): { timing: ParallelTiming; ensemble: Lang
   // for the whole process, so this is paid once, not per ensemble).
   ensemble.waitForWorkers();
   ensemble.advance(10, DT);
+  const before = ensemble.threadShare();
+  const cpu0 = process.cpuUsage();
   const wall0 = performance.now();
   ensemble.advance(PARALLEL_STEPS, DT);
   const wall1 = performance.now();
+  const cpu = process.cpuUsage(cpu0);
+  const after = ensemble.threadShare();
   ensemble.close();
   const wallMs = wall1 - wall0;
-  return { timing: { threads, wallMs, nsPerStepPerCell: (wallMs * 1e6) / (PARALLEL_REPLICAS * PARALLEL_STEPS) }, ensemble };
+  const callerShare = threads === 1 ? 1 : (after.callerBlocks - before.callerBlocks) / (after.totalBlocks - before.totalBlocks);
+  return {
+    timing: { threads, wallMs, cpuMs: (cpu.user + cpu.system) / 1e3, nsPerStepPerCell: (wallMs * 1e6) / (PARALLEL_REPLICAS * PARALLEL_STEPS), callerShare },
+    ensemble,
+  };
 }
 
 function identical(a: Float64Array, b: Float64Array): boolean {
@@ -166,9 +177,12 @@ function identical(a: Float64Array, b: Float64Array): boolean {
   return true;
 }
 
-function monteCarloProblem(): MonteCarloProblem {
+/** Protocol steps of the Monte-Carlo bench: fine (rates change often) and coarse (the engine's event loop alone). */
+const MONTE_CARLO_DT = [0.01, 0.1];
+
+function monteCarloProblem(dt: number): MonteCarloProblem {
   // A 16-level chain, barriers 1 kT, nu = 10, energies tilted by a ramp F(t) i:
-  // ~7 jumps per replica per unit time, rates changing every step.
+  // ~6 jumps per replica per unit time, rates changing every step of dt.
   const levels = 16;
   const duration = quick ? 5 : 20;
   return {
@@ -179,7 +193,7 @@ function monteCarloProblem(): MonteCarloProblem {
       attemptFrequency: 10,
     },
     duration,
-    dt: 0.01,
+    dt,
     friction: 1,
     initial: { kind: 'bits', probabilities: Array.from({ length: levels }, () => 1 / levels) },
     replicas: 65_536,
@@ -283,10 +297,10 @@ async function main(): Promise<void> {
   });
 
   // 2. Worker threads.
-  log(`Worker threads: ${PARALLEL_REPLICAS} cells x ${PARALLEL_STEPS} steps, 1 and 2 threads, best of ${REPEATS}`);
+  log(`Worker threads: ${PARALLEL_REPLICAS} cells x ${PARALLEL_STEPS} steps, 1 and 2 threads, best of ${REPEATS + 2}`);
   const parallelRuns: Record<number, ParallelTiming[]> = { 1: [], 2: [] };
   let bitIdentical = true;
-  for (let rep = 0; rep < REPEATS; rep++) {
+  for (let rep = 0; rep < REPEATS + 2; rep++) {
     const one = timeParallel(1);
     const two = timeParallel(2);
     parallelRuns[1].push(one.timing);
@@ -298,16 +312,18 @@ async function main(): Promise<void> {
 
   // 3. Monte-Carlo and Fokker-Planck (engines owned elsewhere: timed through their public functions).
   log('Monte-Carlo and Fokker-Planck');
-  let monteCarlo: { events: number; wallMs: number; cpuMs: number; eventsPerSecond: number; eventsPerCpuSecond: number } | { error: string };
-  try {
-    const problem = monteCarloProblem();
-    const runs = Array.from({ length: Math.max(2, REPEATS - 2) }, () => timeCall(() => runMonteCarlo(problem)));
-    const fastest = runs.reduce((a, b) => (b.cpuMs < a.cpuMs ? b : a));
-    const events = fastest.result.events;
-    monteCarlo = { events, wallMs: fastest.wallMs, cpuMs: fastest.cpuMs, eventsPerSecond: events / (fastest.wallMs / 1e3), eventsPerCpuSecond: events / (fastest.cpuMs / 1e3) };
-  } catch (error) {
-    monteCarlo = { error: (error as Error).message };
-  }
+  type MonteCarloTiming = { dt: number; events: number; wallMs: number; cpuMs: number; eventsPerSecond: number; eventsPerCpuSecond: number } | { dt: number; error: string };
+  const monteCarlo: MonteCarloTiming[] = MONTE_CARLO_DT.map((dt) => {
+    try {
+      const problem = monteCarloProblem(dt);
+      const runs = Array.from({ length: Math.max(2, REPEATS - 2) }, () => timeCall(() => runMonteCarlo(problem)));
+      const fastest = runs.reduce((a, b) => (b.cpuMs < a.cpuMs ? b : a));
+      const events = fastest.result.events;
+      return { dt, events, wallMs: fastest.wallMs, cpuMs: fastest.cpuMs, eventsPerSecond: events / (fastest.wallMs / 1e3), eventsPerCpuSecond: events / (fastest.cpuMs / 1e3) };
+    } catch (error) {
+      return { dt, error: (error as Error).message };
+    }
+  });
   let fokkerPlanck: { cells: number; steps: number; wallMs: number; cpuMs: number; cellStepsPerSecond: number } | { error: string };
   try {
     const problem = fokkerPlanckProblem();
@@ -335,7 +351,8 @@ async function main(): Promise<void> {
     }
     startRuns.push(wall);
   }
-  const npmStart = startError ? { error: startError } : { wallSeconds: Math.min(...startRuns) / 1e3 };
+  const startScript = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.start;
+  const npmStart = startError ? { error: startError, script: startScript } : { wallSeconds: Math.min(...startRuns) / 1e3, script: startScript };
 
   // 5. Memory and allocation.
   const memory = integrators.map((integrator) => {
@@ -352,7 +369,7 @@ async function main(): Promise<void> {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   const report = {
     stamp,
-    command: `npm run bench${quick ? ' -- --quick' : ''}`,
+    command: `npm run bench${argv.length > 0 ? ` -- ${argv.join(' ')}` : ''}`,
     machine,
     loadAverage: { before: loadBefore, after: loadAfter },
     settings: { repeats: REPEATS, kernelReplicas: KERNEL_REPLICAS, kernelSteps: KERNEL_STEPS, dt: DT, blockSize: BLOCK_SIZE },
@@ -366,7 +383,7 @@ async function main(): Promise<void> {
     targets: {
       kernelWithin1_5xOfC: kernel.every((k) => k.ratioJsToC !== undefined && k.ratioJsToC <= 1.5),
       speedUpAtLeast1_8: parallel.speedUp >= 1.8,
-      monteCarloAtLeast1e7PerCoreSecond: 'eventsPerCpuSecond' in monteCarlo && monteCarlo.eventsPerCpuSecond >= 1e7,
+      monteCarloAtLeast1e7PerCoreSecond: monteCarlo.map((m) => ({ dt: m.dt, met: 'eventsPerCpuSecond' in m && m.eventsPerCpuSecond >= 1e7 })),
       atMost64BytesPerCell: memory.every((m) => m.total <= 64),
       noAllocationInHotLoop: gcDuringKernel === 0,
     },
@@ -384,18 +401,25 @@ async function main(): Promise<void> {
   for (const k of kernel) {
     const name = k.integrator === 'euler-maruyama' ? 'EM' : 'LM';
     rows.push([`Langevin ${name}, JS (1 thread)`, `${fmt(k.js.cpuNsPerStep)} ns/particle-step`, `<W> = ${fmt(k.js.meanWork, 4)}, <Q> = ${fmt(k.js.meanHeat, 4)}, first law ${k.js.maxFirstLawResidual.toExponential(1)}`]);
-    if (k.c) rows.push([`Langevin ${name}, C (gcc -O3 -march=native)`, `${fmt(k.c.cpuNsPerStep)} ns/particle-step`, `JS / C = ${fmt(k.ratioJsToC)} (target <= 1.5)`]);
-    if (k.numpy) rows.push([`Langevin ${name}, numpy (vectorized)`, `${fmt(k.numpy.cpuNsPerStep)} ns/particle-step`, `numpy / JS = ${fmt(k.ratioNumpyToJs)}`]);
+    if (k.c) rows.push([`Langevin ${name}, C (gcc -O3 -march=native)`, `${fmt(k.c.cpuNsPerStep)} ns/particle-step`, `JS / C = ${fmt(k.ratioJsToC)} (target <= 1.5); <W> = ${fmt(k.c.meanWork, 4)}, <Q> = ${fmt(k.c.meanHeat, 4)}`]);
+    if (k.numpy) rows.push([`Langevin ${name}, numpy (vectorized)`, `${fmt(k.numpy.cpuNsPerStep)} ns/particle-step`, `numpy / JS = ${fmt(k.ratioNumpyToJs)}; <W> = ${fmt(k.numpy.meanWork, 4)}, <Q> = ${fmt(k.numpy.meanHeat, 4)}`]);
   }
-  rows.push([`Worker threads, ${PARALLEL_REPLICAS} cells, 1 thread`, `${fmt(parallel.one.wallMs)} ms`, `${fmt(parallel.one.nsPerStepPerCell)} ns/particle-step (wall)`]);
-  rows.push([`Worker threads, ${PARALLEL_REPLICAS} cells, 2 threads`, `${fmt(parallel.two.wallMs)} ms`, `speed-up ${fmt(parallel.speedUp)} (target >= 1.8); bit-identical: ${bitIdentical ? 'yes' : 'NO'}`]);
-  if ('eventsPerCpuSecond' in monteCarlo) {
-    rows.push(['Monte-Carlo (runMonteCarlo)', `${fmt(monteCarlo.eventsPerCpuSecond)} events/s/core`, `${fmt(monteCarlo.events)} events in ${fmt(monteCarlo.wallMs)} ms wall (target >= 1e7)`]);
-  } else rows.push(['Monte-Carlo (runMonteCarlo)', 'n/a', monteCarlo.error]);
+  rows.push([`Worker threads, ${PARALLEL_REPLICAS} cells, 1 thread`, `${fmt(parallel.one.wallMs)} ms wall`, `${fmt(parallel.one.nsPerStepPerCell)} ns/particle-step (wall), ${fmt(parallel.one.cpuMs)} ms CPU`]);
+  rows.push([
+    `Worker threads, ${PARALLEL_REPLICAS} cells, 2 threads`,
+    `${fmt(parallel.two.wallMs)} ms wall`,
+    `speed-up ${fmt(parallel.speedUp)} (target >= 1.8); ${fmt(parallel.two.cpuMs)} ms CPU; caller ran ${fmt(100 * parallel.two.callerShare, 2)}% of blocks; bit-identical: ${bitIdentical ? 'yes' : 'NO'}`,
+  ]);
+  for (const m of monteCarlo) {
+    const name = `Monte-Carlo (runMonteCarlo), protocol step ${m.dt}`;
+    if ('eventsPerCpuSecond' in m) {
+      rows.push([name, `${fmt(m.eventsPerCpuSecond)} events/s/core`, `${fmt(m.events)} events, 65536 replicas, 16 levels, ${fmt(m.cpuMs)} ms CPU (target >= 1e7)`]);
+    } else rows.push([name, 'n/a', m.error]);
+  }
   if ('cellStepsPerSecond' in fokkerPlanck) {
     rows.push(['Fokker-Planck (solveFokkerPlanck)', `${fmt(fokkerPlanck.cellStepsPerSecond)} cell-steps/s`, `${fokkerPlanck.cells} cells x ${fokkerPlanck.steps} steps in ${fmt(fokkerPlanck.cpuMs)} ms CPU`]);
   } else rows.push(['Fokker-Planck (solveFokkerPlanck)', 'n/a', fokkerPlanck.error]);
-  rows.push(['npm start (landauer-erasure.yaml)', 'wallSeconds' in npmStart ? `${fmt(npmStart.wallSeconds)} s wall` : 'n/a', 'wallSeconds' in npmStart ? '2000 cells x 20000 steps, incl. startup and report' : npmStart.error]);
+  rows.push(['npm start', 'wallSeconds' in npmStart ? `${fmt(npmStart.wallSeconds)} s wall` : 'n/a', 'wallSeconds' in npmStart ? `\`${startScript}\`, end to end` : npmStart.error]);
   for (const m of memory) {
     const name = m.integrator === 'euler-maruyama' ? 'EM' : 'LM';
     rows.push([`State per cell, ${name}`, `${fmt(m.total)} bytes`, `${fmt(m.advanced)} bytes advanced by the kernel (target <= 64)`]);

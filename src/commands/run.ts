@@ -11,6 +11,7 @@ interface RunFlags {
   out?: string;
   seed?: number;
   replicas?: number;
+  workers?: number;
   json?: boolean;
 }
 
@@ -89,10 +90,11 @@ export function registerRunCommand(program: Command): void {
     .option('--out <dir>', 'results folder (default results/<name>-<stamp>/)')
     .option('--seed <n>', 'override the config seed', integerOption('--seed', 0))
     .option('--replicas <n>', 'override the number of replicas (training configs: at most this many training copies)', integerOption('--replicas', 1))
+    .option('--workers <n>', 'worker threads for Langevin ensembles (results do not depend on it)', integerOption('--workers', 1))
     .option('--json', 'print the summary as JSON on stdout')
     .action((configPath: string, flags: RunFlags) => {
       const config = loadAnyConfig(configPath);
-      const any = runAnyConfig(config, { seed: flags.seed, replicas: flags.replicas });
+      const any = runAnyConfig(config, { seed: flags.seed, replicas: flags.replicas, workers: flags.workers });
       if (any.kind === 'training') {
         const folder = flags.out ?? runFolder('results', any.run.summary.name);
         writeFiles(folder, trainingFiles(any.run));

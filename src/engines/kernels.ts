@@ -358,15 +358,17 @@ function doubleWellSegment(table: Float64Array, steps: number, firstBlock: numbe
         const layer = r & 255;
         let z = (r >> 8) * scale[layer];
         if (!(Math.abs(z) < nextEdge[layer])) {
-          stream.s0 = s0;
-          stream.s1 = s1;
-          stream.s2 = s2;
-          stream.s3 = s3;
-          z = zigguratSlowPath(stream, r);
-          s0 = stream.s0;
-          s1 = stream.s1;
-          s2 = stream.s2;
-          s3 = stream.s3;
+          const saved = stream.state;
+          saved[0] = s0;
+          saved[1] = s1;
+          saved[2] = s2;
+          saved[3] = s3;
+          zigguratSlowPath(stream, layer, r >> 8);
+          z = stream.result[0];
+          s0 = saved[0];
+          s1 = saved[1];
+          s2 = saved[2];
+          s3 = saved[3];
         }
         let kick: number;
         if (leimkuhler) {
@@ -464,15 +466,17 @@ function washboardSegment(
         const layer = r & 255;
         let z = (r >> 8) * scale[layer];
         if (!(Math.abs(z) < nextEdge[layer])) {
-          stream.s0 = s0;
-          stream.s1 = s1;
-          stream.s2 = s2;
-          stream.s3 = s3;
-          z = zigguratSlowPath(stream, r);
-          s0 = stream.s0;
-          s1 = stream.s1;
-          s2 = stream.s2;
-          s3 = stream.s3;
+          const saved = stream.state;
+          saved[0] = s0;
+          saved[1] = s1;
+          saved[2] = s2;
+          saved[3] = s3;
+          zigguratSlowPath(stream, layer, r >> 8);
+          z = stream.result[0];
+          s0 = saved[0];
+          s1 = saved[1];
+          s2 = saved[2];
+          s3 = saved[3];
         }
         let kick: number;
         if (leimkuhler) {
@@ -547,15 +551,17 @@ function harmonicSegment(table: Float64Array, steps: number, firstBlock: number,
         const layer = r & 255;
         let z = (r >> 8) * scale[layer];
         if (!(Math.abs(z) < nextEdge[layer])) {
-          stream.s0 = s0;
-          stream.s1 = s1;
-          stream.s2 = s2;
-          stream.s3 = s3;
-          z = zigguratSlowPath(stream, r);
-          s0 = stream.s0;
-          s1 = stream.s1;
-          s2 = stream.s2;
-          s3 = stream.s3;
+          const saved = stream.state;
+          saved[0] = s0;
+          saved[1] = s1;
+          saved[2] = s2;
+          saved[3] = s3;
+          zigguratSlowPath(stream, layer, r >> 8);
+          z = stream.result[0];
+          s0 = saved[0];
+          s1 = saved[1];
+          s2 = saved[2];
+          s3 = saved[3];
         }
         let kick: number;
         if (leimkuhler) {

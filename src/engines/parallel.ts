@@ -28,8 +28,9 @@ import { LangevinKernel, type KernelSettings, type KernelState } from './kernels
  *
  * The pool is shared by every ensemble of the process and kept (unref'd) for
  * the next one: a worker thread starts once per process. Workers load only
- * kernels.ts and rng.ts (no schedules or mathjs): under tsx that takes
- * ~0.3 s, against ~2.7 s measured for a worker that built the potential.
+ * kernels.ts and rng.ts (no schedules or mathjs): under tsx a worker joins
+ * ~0.2 s after it is started (a later ensemble: ~2 ms), against ~2.7 s
+ * measured for a first design whose workers built the potential.
  */
 
 /** Control words of one parallel ensemble (Int32Array on a SharedArrayBuffer). */

@@ -18,6 +18,8 @@ import { baseProvenance, type BaseProvenance } from './provenance.js';
 export interface RunOverrides {
   seed?: number;
   replicas?: number;
+  /** Worker threads (Langevin); results do not depend on it. */
+  workers?: number;
 }
 
 export interface Provenance extends BaseProvenance<PhysicsConfig> {
@@ -74,7 +76,7 @@ function runEngine(config: PhysicsConfig, problem: DiscreteProblem): EngineResul
       return solveMasterEquation(problem);
     case 'langevin':
       if (isDiscreteSpec(potential)) break;
-      return runLangevin({ ...problem, potential }, { integrator: config.integrator });
+      return runLangevin({ ...problem, potential }, { integrator: config.integrator, workers: config.workers });
     case 'fokker-planck':
       if (isDiscreteSpec(potential)) break;
       return solveFokkerPlanck({ ...problem, potential }, fokkerPlanckOptions(config));
@@ -111,6 +113,7 @@ export function runPhysics(loaded: LoadedConfig<PhysicsConfig>, overrides: RunOv
     ...loaded.config,
     seed: overrides.seed ?? loaded.config.seed,
     replicas: overrides.replicas ?? loaded.config.replicas,
+    workers: overrides.workers ?? loaded.config.workers,
   };
   const problem = problemOf(config);
   const result = runEngine(config, problem);

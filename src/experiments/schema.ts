@@ -138,6 +138,13 @@ export const physicsConfigSchema = z
       .describe('Langevin integrator'),
     seed: z.number().int().min(0).default(1).describe('run seed: every random stream derives from it'),
     replicas: z.number().int().min(1).max(100_000_000).default(1000).describe('independent trajectories'),
+    workers: z
+      .number()
+      .int()
+      .min(1)
+      .max(256)
+      .default(1)
+      .describe('worker threads for the Langevin ensemble (results are bit-identical for any number)'),
     units: z
       .object({
         temperature: positive.default(300).describe('bath temperature, K (sets the joule scale of kT)'),

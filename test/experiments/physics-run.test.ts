@@ -39,6 +39,9 @@ describe('reproducibility', () => {
     const second = read();
     expect(second.summary).toEqual(first.summary);
     expect(second.timeseries).toBe(first.timeseries);
+    // Worker threads change nothing in the results.
+    const threaded = runPhysics(loadPhysicsConfig('sim-configs/harmonic-drag.yaml'), { replicas: 300, workers: 2 });
+    expect(threaded.summary.results).toEqual(first.summary.results);
     // A different seed gives different numbers (the seed is really used).
     const other = runPhysics(loadPhysicsConfig('sim-configs/harmonic-drag.yaml'), { replicas: 300, seed: 99 });
     expect(other.summary.results.work.mean).not.toBe(first.summary.results.work.mean);
