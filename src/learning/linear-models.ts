@@ -1,6 +1,6 @@
 import { randomStream } from '../physics/rng.js';
 import { requireInteger, type Dataset, type SampleBatch, type Task } from './dataset-types.js';
-import { assertFiniteGradient, checkCall, crossEntropyFromLogit, sigmoid, type Model } from './model-core.js';
+import { checkCall, crossEntropyFromLogit, sigmoid, SinglePassModel, type Model } from './model-core.js';
 
 /**
  * Linear and logistic regression: z = w . x + b, parameters [w_0 .. w_{d-1}, b].
@@ -13,14 +13,12 @@ import { assertFiniteGradient, checkCall, crossEntropyFromLogit, sigmoid, type M
 /** Standard deviation of the random initial weights: small, so training starts near z = 0. */
 const INIT_STD = 0.01;
 
-abstract class AffineModel implements Model {
-  abstract readonly name: string;
+abstract class AffineModel extends SinglePassModel implements Model {
   abstract readonly task: Task;
   readonly parameterCount: number;
-  /** Bound once, so a gradient call allocates no closure for its finiteness check. */
-  protected readonly nameOfParameter = (index: number): string => this.parameterName(index);
 
   constructor(readonly featureCount: number) {
+    super();
     requireInteger('model.featureCount', featureCount, 1);
     this.parameterCount = featureCount + 1;
   }
@@ -43,7 +41,7 @@ abstract class AffineModel implements Model {
   protected abstract output(z: number): number;
 
   /** The single pass behind loss and gradient, so the two can never disagree. */
-  private pass(params: Float64Array, data: Dataset, batch: SampleBatch, grad: Float64Array | null): number {
+  protected pass(params: Float64Array, data: Dataset, batch: SampleBatch | undefined, grad: Float64Array | null): number {
     const count = checkCall(this, params, data, batch);
     const d = this.featureCount;
     const x = data.features;
@@ -65,19 +63,6 @@ abstract class AffineModel implements Model {
     }
     if (grad) for (let p = 0; p <= d; p++) grad[p] /= count;
     return total / count;
-  }
-
-  loss(params: Float64Array, data: Dataset, batch?: SampleBatch): number {
-    return this.pass(params, data, batch, null);
-  }
-
-  gradient(params: Float64Array, data: Dataset, out: Float64Array, batch?: SampleBatch): number {
-    if (out.length !== this.parameterCount) {
-      throw new RangeError(`${this.name}: gradient buffer has ${out.length} entries, expected ${this.parameterCount}`);
-    }
-    const value = this.pass(params, data, batch, out);
-    assertFiniteGradient(this.name, out, this.nameOfParameter);
-    return value;
   }
 
   predict(params: Float64Array, data: Dataset, out = new Float64Array(data.sampleCount)): Float64Array {

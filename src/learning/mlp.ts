@@ -1,7 +1,7 @@
 import { ConfigError } from '../errors.js';
 import { randomStream } from '../physics/rng.js';
 import { requireInteger, type Dataset, type SampleBatch, type Task } from './dataset-types.js';
-import { assertFiniteGradient, checkCall, crossEntropyFromLogit, sigmoid, type Model } from './model-core.js';
+import { checkCall, crossEntropyFromLogit, sigmoid, type Model, SinglePassModel } from './model-core.js';
 
 /**
  * One-hidden-layer perceptron: h = tanh(W1 x + b1), z = w2 . h + b2.
@@ -28,21 +28,20 @@ export interface MlpOptions {
   task: Task;
 }
 
-export class MlpModel implements Model {
+export class MlpModel extends SinglePassModel implements Model {
   readonly name: string;
   readonly task: Task;
   readonly featureCount: number;
   readonly hiddenUnits: number;
   readonly parameterCount: number;
   readonly accuracy?: (params: Float64Array, data: Dataset, batch?: SampleBatch) => number;
-  /** Bound once, so a gradient call allocates no closure for its finiteness check. */
-  private readonly nameOfParameter = (index: number): string => this.parameterName(index);
   private readonly hidden: Float64Array;
   private readonly b1Offset: number;
   private readonly w2Offset: number;
   private readonly b2Offset: number;
 
   constructor(options: MlpOptions) {
+    super();
     this.featureCount = requireInteger('model.featureCount', options.featureCount, 1);
     this.hiddenUnits = requireInteger('model.hiddenUnits', options.hiddenUnits, 1);
     if (options.task !== 'binary' && options.task !== 'regression') {
@@ -101,7 +100,7 @@ export class MlpModel implements Model {
     return z;
   }
 
-  private pass(params: Float64Array, data: Dataset, batch: SampleBatch, grad: Float64Array | null): number {
+  protected pass(params: Float64Array, data: Dataset, batch: SampleBatch | undefined, grad: Float64Array | null): number {
     const count = checkCall(this, params, data, batch);
     const d = this.featureCount;
     const x = data.features;
@@ -135,19 +134,6 @@ export class MlpModel implements Model {
     }
     if (grad) for (let p = 0; p < this.parameterCount; p++) grad[p] /= count;
     return total / count;
-  }
-
-  loss(params: Float64Array, data: Dataset, batch?: SampleBatch): number {
-    return this.pass(params, data, batch, null);
-  }
-
-  gradient(params: Float64Array, data: Dataset, out: Float64Array, batch?: SampleBatch): number {
-    if (out.length !== this.parameterCount) {
-      throw new RangeError(`${this.name}: gradient buffer has ${out.length} entries, expected ${this.parameterCount}`);
-    }
-    const value = this.pass(params, data, batch, out);
-    assertFiniteGradient(this.name, out, this.nameOfParameter);
-    return value;
   }
 
   predict(params: Float64Array, data: Dataset, out = new Float64Array(data.sampleCount)): Float64Array {

@@ -122,3 +122,32 @@ export function sigmoid(z: number): number {
   const e = Math.exp(z);
   return e / (1 + e);
 }
+
+/**
+ * A model whose loss and gradient come from one pass over the data (the
+ * gradient pass also returns the loss): loss, the gradient buffer check and
+ * the finiteness check live here once for every model.
+ */
+export abstract class SinglePassModel {
+  abstract readonly name: string;
+  abstract readonly parameterCount: number;
+  abstract parameterName(index: number): string;
+  /** Bound once, so a gradient call allocates no closure for its finiteness check. */
+  protected readonly nameOfParameter = (index: number): string => this.parameterName(index);
+
+  /** Mean loss over the batch; with `grad`, also writes dLoss/dparams into it. */
+  protected abstract pass(params: Float64Array, data: Dataset, batch: SampleBatch | undefined, grad: Float64Array | null): number;
+
+  loss(params: Float64Array, data: Dataset, batch?: SampleBatch): number {
+    return this.pass(params, data, batch, null);
+  }
+
+  gradient(params: Float64Array, data: Dataset, out: Float64Array, batch?: SampleBatch): number {
+    if (out.length !== this.parameterCount) {
+      throw new RangeError(`${this.name}: gradient buffer has ${out.length} entries, expected ${this.parameterCount}`);
+    }
+    const value = this.pass(params, data, batch, out);
+    assertFiniteGradient(this.name, out, this.nameOfParameter);
+    return value;
+  }
+}
