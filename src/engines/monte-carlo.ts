@@ -7,7 +7,7 @@ import {
   type DiscreteModel,
   type DiscreteProblem,
 } from '../memory/discrete.js';
-import { randomStream, type RandomStream } from '../physics/rng.js';
+import { randomStream, type RandomStream, type Xoshiro128Stream } from '../physics/rng.js';
 import { estimateMean } from '../thermo/statistics.js';
 import type { EngineResult, TimeseriesPoint } from './problem.js';
 
@@ -53,6 +53,8 @@ export const MONTE_CARLO_BLOCK = 1024;
  * group size does not change results.
  */
 const GROUP = 64;
+/** 2^-53: the scale of a 53-bit uniform (rng.ts, Xoshiro128Stream.uniform). */
+const TWO_POW_MINUS_53 = 1 / 9007199254740992;
 
 export type MonteCarloProblem = DiscreteProblem;
 
@@ -110,11 +112,17 @@ class MonteCarloEnsemble {
   readonly groupMinimum: Float64Array;
   readonly blockMinimum: Float64Array;
   readonly minimum: Float64Array;
-  private readonly streams: RandomStream[];
+  private readonly streams: Xoshiro128Stream[];
+  /** Groups of GROUP replicas (the last may be partial). */
+  readonly groups: number;
+  /** Whether steps scan every replica (true) or use the smallest targets (false). */
+  private dense = false;
   sumWorkBooked = 0;
   sumHeat = 0;
   sumBookedEnergy = 0;
   events = 0;
+  /** Scratch: the due replicas of the range being visited. */
+  private readonly due = new Int32Array(MONTE_CARLO_BLOCK + 1);
 
   constructor(
     readonly model: DiscreteModel,
@@ -136,7 +144,8 @@ class MonteCarloEnsemble {
     this.counts = new Float64Array(n);
     this.clock = new Float64Array(n);
     this.clockEnd = new Float64Array(n);
-    this.groupMinimum = new Float64Array(Math.ceil(replicas / GROUP) * n);
+    this.groups = Math.ceil(replicas / GROUP);
+    this.groupMinimum = new Float64Array(this.groups * n);
     this.blockMinimum = new Float64Array(blocks * n);
     this.minimum = new Float64Array(n);
     this.streams = Array.from({ length: blocks }, (_, b) => randomStream(problem.seed, b, 'monte-carlo'));
@@ -205,82 +214,196 @@ class MonteCarloEnsemble {
   advance(start: number, length: number): void {
     const n = this.n;
     const escape = this.model.escapeRate;
-    let due = false;
-    for (let s = 0; s < n; s++) {
-      this.clockEnd[s] = this.clock[s] + escape[s] * length;
-      if (this.minimum[s] < this.clockEnd[s]) due = true;
-    }
-    if (due) {
-      for (let b = 0; b < this.blocks; b++) {
-        const offset = b * n;
-        for (let s = 0; s < n; s++) {
-          if (this.blockMinimum[offset + s] < this.clockEnd[s]) {
-            this.jumpBlock(b, start, length);
-            break;
-          }
-        }
-      }
-      this.refreshMinimum();
-    }
-    this.clock.set(this.clockEnd);
+    const { clock, clockEnd } = this;
+    for (let s = 0; s < n; s++) clockEnd[s] = clock[s] + escape[s] * length;
+    if (this.dense) this.advanceDense(start, length);
+    else this.advanceSparse(start, length);
+    clock.set(clockEnd);
   }
 
-  /** Make every due jump of block b in the piece [start, start + length], group by group. */
-  private jumpBlock(b: number, start: number, length: number): void {
+  /**
+   * Dense steps (most groups hold a due replica): one pass over all replicas,
+   * no smallest-target bookkeeping (it goes stale and is rebuilt on leaving
+   * the dense mode). Leaves it when the step's events could touch at most
+   * an eighth of the groups.
+   */
+  private advanceDense(start: number, length: number): void {
+    const eventsBefore = this.events;
+    for (let b = 0; b < this.blocks; b++) {
+      this.jumpRange(b * MONTE_CARLO_BLOCK, Math.min(this.replicas, (b + 1) * MONTE_CARLO_BLOCK), this.streams[b], start, length);
+    }
+    if (8 * (this.events - eventsBefore) < this.groups) {
+      for (let g = 0; g < this.groups; g++) this.refreshGroupMinimum(g);
+      for (let b = 0; b < this.blocks; b++) this.refreshBlockMinimum(b);
+      this.refreshMinimum();
+      this.dense = false;
+    }
+  }
+
+  /**
+   * Sparse steps: visit only blocks, then groups, whose smallest target of
+   * some state is passed. Switches to the dense mode when more than half of
+   * the groups were visited (the bookkeeping then costs more than it saves).
+   */
+  private advanceSparse(start: number, length: number): void {
+    const n = this.n;
+    const clockEnd = this.clockEnd;
+    let due = false;
+    for (let s = 0; s < n; s++) if (this.minimum[s] < clockEnd[s]) due = true;
+    if (!due) return;
+    let visited = 0;
+    for (let b = 0; b < this.blocks; b++) {
+      const offset = b * n;
+      for (let s = 0; s < n; s++) {
+        if (this.blockMinimum[offset + s] < clockEnd[s]) {
+          visited += this.jumpBlock(b, start, length);
+          break;
+        }
+      }
+    }
+    this.refreshMinimum();
+    if (2 * visited > this.groups) this.dense = true;
+  }
+
+  /** Make every due jump of block b in the piece [start, start + length], group by group; returns the groups visited. */
+  private jumpBlock(b: number, start: number, length: number): number {
     const n = this.n;
     const stream = this.streams[b];
+    const clockEnd = this.clockEnd;
     const firstGroup = (b * MONTE_CARLO_BLOCK) / GROUP;
     const endGroup = Math.ceil(Math.min(this.replicas, (b + 1) * MONTE_CARLO_BLOCK) / GROUP);
+    let visited = 0;
     for (let g = firstGroup; g < endGroup; g++) {
       const offset = g * n;
       for (let s = 0; s < n; s++) {
-        if (this.groupMinimum[offset + s] < this.clockEnd[s]) {
-          this.jumpGroup(g, stream, start, length);
+        if (this.groupMinimum[offset + s] < clockEnd[s]) {
+          this.jumpRange(g * GROUP, Math.min(this.replicas, (g + 1) * GROUP), stream, start, length);
           this.refreshGroupMinimum(g);
+          visited++;
           break;
         }
       }
     }
     this.refreshBlockMinimum(b);
+    return visited;
   }
 
-  private jumpGroup(g: number, stream: RandomStream, start: number, length: number): void {
+  /**
+   * Make every due jump of replicas first..end-1 (one block's stream, in
+   * replica order). The ensemble sums are carried in locals, added event by
+   * event in the same order as always (so the reported sums are unchanged).
+   */
+  private jumpRange(first: number, end: number, stream: Xoshiro128Stream, start: number, length: number): void {
     const { state, target, work, heat, bookedEnergy, jumpCount, firstJumpTime, counts, clock, clockEnd } = this;
     const energies = this.model.energies;
     const up = this.model.rateUp;
     const escape = this.model.escapeRate;
-    const end = Math.min(this.replicas, (g + 1) * GROUP);
-    for (let r = g * GROUP; r < end; r++) {
+    let sumWorkBooked = this.sumWorkBooked;
+    let sumHeat = this.sumHeat;
+    let sumBookedEnergy = this.sumBookedEnergy;
+    let events = this.events;
+    // The block's xoshiro128** state in locals: the inline draws below are
+    // Xoshiro128Stream.uniform() step for step (rng.ts; the invariance test
+    // compares with the method bit for bit).
+    const words = stream.state;
+    let x0 = words[0];
+    let x1 = words[1];
+    let x2 = words[2];
+    let x3 = words[3];
+    // The due replicas first, in order, without a branch per replica (at fine
+    // steps a few % are due, at random places: a branch mispredicts).
+    const due = this.due;
+    let dueCount = 0;
+    for (let r = first; r < end; r++) {
+      due[dueCount] = r;
+      dueCount += target[r] < clockEnd[state[r]] ? 1 : 0;
+    }
+    for (let i = 0; i < dueCount; i++) {
+      const r = due[i];
       let s = state[r];
       let level = target[r];
-      if (!(level < clockEnd[s])) continue;
       let elapsed = 0;
+      let booked = bookedEnergy[r];
+      let workHere = work[r];
+      let heatHere = heat[r];
+      const jumpsBefore = jumpCount[r];
+      let jumps = jumpsBefore;
       do {
         const rate = escape[s];
         // The clock of s reaches the target `level` at this time into the piece.
         elapsed = Math.min(Math.max((level - clock[s]) / rate, elapsed), length);
-        const next = stream.uniform() * rate < up[s] ? s + 1 : s - 1;
+        // u = stream.uniform(): two outputs, 27 + 26 bits.
+        let y = x1;
+        let m = Math.imul(y, 5);
+        const high = Math.imul((m << 7) | (m >>> 25), 9) >>> 5;
+        let t2 = x2 ^ x0;
+        let t3 = x3 ^ y;
+        x1 = y ^ t2;
+        x0 ^= t3;
+        x2 = t2 ^ (y << 9);
+        x3 = (t3 << 11) | (t3 >>> 21);
+        y = x1;
+        m = Math.imul(y, 5);
+        const low = Math.imul((m << 7) | (m >>> 25), 9) >>> 6;
+        t2 = x2 ^ x0;
+        t3 = x3 ^ y;
+        x1 = y ^ t2;
+        x0 ^= t3;
+        x2 = t2 ^ (y << 9);
+        x3 = (t3 << 11) | (t3 >>> 21);
+        const next = (high * 67108864 + low) * TWO_POW_MINUS_53 * rate < up[s] ? s + 1 : s - 1;
         const energyHere = energies[s];
         const energyNext = energies[next];
-        const workDone = energyHere - bookedEnergy[r];
+        const workDone = energyHere - booked;
         const heatReleased = energyHere - energyNext;
-        work[r] += workDone;
-        heat[r] += heatReleased;
-        this.sumWorkBooked += workDone;
-        this.sumHeat += heatReleased;
-        this.sumBookedEnergy += energyNext - bookedEnergy[r];
-        bookedEnergy[r] = energyNext;
+        workHere += workDone;
+        heatHere += heatReleased;
+        sumWorkBooked += workDone;
+        sumHeat += heatReleased;
+        sumBookedEnergy += energyNext - booked;
+        booked = energyNext;
         counts[s]--;
         counts[next]++;
-        if (jumpCount[r] === 0) firstJumpTime[r] = start + elapsed;
-        jumpCount[r]++;
-        this.events++;
+        if (jumps === 0) firstJumpTime[r] = start + elapsed;
+        jumps++;
         s = next;
-        level = clock[s] + escape[s] * elapsed + unitExponential(stream);
+        // A fresh unit exponential budget, -ln(1 - u).
+        y = x1;
+        m = Math.imul(y, 5);
+        const high2 = Math.imul((m << 7) | (m >>> 25), 9) >>> 5;
+        t2 = x2 ^ x0;
+        t3 = x3 ^ y;
+        x1 = y ^ t2;
+        x0 ^= t3;
+        x2 = t2 ^ (y << 9);
+        x3 = (t3 << 11) | (t3 >>> 21);
+        y = x1;
+        m = Math.imul(y, 5);
+        const low2 = Math.imul((m << 7) | (m >>> 25), 9) >>> 6;
+        t2 = x2 ^ x0;
+        t3 = x3 ^ y;
+        x1 = y ^ t2;
+        x0 ^= t3;
+        x2 = t2 ^ (y << 9);
+        x3 = (t3 << 11) | (t3 >>> 21);
+        level = clock[s] + escape[s] * elapsed + -Math.log(1 - (high2 * 67108864 + low2) * TWO_POW_MINUS_53);
       } while (level < clockEnd[s]);
+      events += jumps - jumpsBefore;
+      jumpCount[r] = jumps;
+      bookedEnergy[r] = booked;
+      work[r] = workHere;
+      heat[r] = heatHere;
       state[r] = s;
       target[r] = level;
     }
+    words[0] = x0;
+    words[1] = x1;
+    words[2] = x2;
+    words[3] = x3;
+    this.sumWorkBooked = sumWorkBooked;
+    this.sumHeat = sumHeat;
+    this.sumBookedEnergy = sumBookedEnergy;
+    this.events = events;
   }
 
   /** Ensemble means now (the model at the current protocol). */
