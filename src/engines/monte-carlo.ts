@@ -29,9 +29,11 @@ import type { EngineResult, TimeseriesPoint } from './problem.js';
  * as Gillespie with "discard a waiting time that overshoots the step and redraw"
  * (memorylessness), but needs no random numbers while nothing happens: H_s(t)
  * is one clock per state shared by all replicas, each replica stores its
- * target level of that clock, and a block of replicas is visited only when the
- * smallest target in it is passed. So at high barriers or on long holds the
- * cost is O(states) per step plus O(1) per event, not O(replicas) per step.
+ * target level of that clock, and a calendar queue per state (buckets on that
+ * state's clock, which is monotone whatever the protocol does) hands each step
+ * only the replicas whose target is passed, visited in replica order. So the
+ * cost is O(states + buckets passed) per step plus O(1) per event, not
+ * O(replicas) per step; steps where most replicas are due scan them all.
  *
  * Energetics (THEORY.md §3): a jump i -> j releases heat Q = E_i - E_j; a
  * protocol change at fixed state does work W = E_i(new) - E_i(old). Work is
@@ -46,13 +48,8 @@ import type { EngineResult, TimeseriesPoint } from './problem.js';
 
 /** Replicas per random stream (fixed: results must not depend on worker count). */
 export const MONTE_CARLO_BLOCK = 1024;
-/**
- * Replicas per group for the smallest-target bookkeeping (divides the block):
- * an event makes the engine visit the group, not the whole block. Visiting
- * groups in order keeps each block's random draws in replica order, so the
- * group size does not change results.
- */
-const GROUP = 64;
+/** Clock units spanned by the calendar queue's window (targets beyond wait in an overflow list). */
+const QUEUE_WINDOW = 32;
 /** 2^-53: the scale of a 53-bit uniform (rng.ts, Xoshiro128Stream.uniform). */
 const TWO_POW_MINUS_53 = 1 / 9007199254740992;
 
@@ -108,20 +105,46 @@ class MonteCarloEnsemble {
   /** State clocks H_s at the start of the current piece, and at its end. */
   readonly clock: Float64Array;
   readonly clockEnd: Float64Array;
-  /** Smallest target per (group, state), per (block, state), and per state over all replicas. */
-  readonly groupMinimum: Float64Array;
-  readonly blockMinimum: Float64Array;
-  readonly minimum: Float64Array;
   private readonly streams: Xoshiro128Stream[];
-  /** Groups of GROUP replicas (the last may be partial). */
-  readonly groups: number;
-  /** Whether steps scan every replica (true) or use the smallest targets (false). */
-  private dense = false;
+  /**
+   * Calendar queue of targets, per state, on that state's clock (monotone,
+   * whatever the protocol does to the rates): bucket k holds the replicas
+   * whose target lies in [k, k + 1) / bucketsPerClockUnit, kept in slot
+   * k mod slotsPerState for k in [current[s], current[s] + slotsPerState);
+   * later targets wait in the state's overflow list. Singly linked lists
+   * through `next`; -1 ends a list.
+   */
+  private readonly slotsPerState: number;
+  private readonly bucketsPerClockUnit: number;
+  private readonly head: Int32Array;
+  /** A lower bound of the targets in each slot (exact after a walk). */
+  private readonly slotMinimum: Float64Array;
+  private readonly next: Int32Array;
+  /** Bucket holding each state's clock at the end of the last piece. */
+  private readonly current: Float64Array;
+  private readonly overflowHead: Int32Array;
+  private readonly overflowMinimum: Float64Array;
+  /** Due replicas of the piece: a bit per replica, and their number. */
+  private readonly dueBits: Int32Array;
+  private dueTotal = 0;
+  /**
+   * False once a clock is not finite or goes backwards (rates that are not
+   * finite, non-negative numbers): every step then scans every replica,
+   * which needs no assumption on the clocks.
+   */
+  private queueUsable = true;
+  /**
+   * Whether steps scan every replica (the queue is then out of date). Scanning
+   * is cheaper when a large fraction of the replicas is due at each step: it
+   * takes over above a quarter, and hands back (rebuilding the queue) below
+   * an eighth. Both find exactly the replicas with target < clockEnd.
+   */
+  private scanning = false;
   sumWorkBooked = 0;
   sumHeat = 0;
   sumBookedEnergy = 0;
   events = 0;
-  /** Scratch: the due replicas of the range being visited. */
+  /** Scratch: the due replicas of the block being visited, in order. */
   private readonly due = new Int32Array(MONTE_CARLO_BLOCK + 1);
 
   constructor(
@@ -144,11 +167,22 @@ class MonteCarloEnsemble {
     this.counts = new Float64Array(n);
     this.clock = new Float64Array(n);
     this.clockEnd = new Float64Array(n);
-    this.groups = Math.ceil(replicas / GROUP);
-    this.groupMinimum = new Float64Array(this.groups * n);
-    this.blockMinimum = new Float64Array(blocks * n);
-    this.minimum = new Float64Array(n);
     this.streams = Array.from({ length: blocks }, (_, b) => randomStream(problem.seed, b, 'monte-carlo'));
+
+    // Slots: a power of two per state, about two per replica in all (at most
+    // 4096 per state). The window spans QUEUE_WINDOW clock units: a target
+    // lies that far beyond its clock with probability e^-QUEUE_WINDOW.
+    let slots = 16;
+    while (slots < 4096 && slots * n < 2 * replicas) slots *= 2;
+    this.slotsPerState = slots;
+    this.bucketsPerClockUnit = slots / QUEUE_WINDOW;
+    this.head = new Int32Array(n * slots).fill(-1);
+    this.slotMinimum = new Float64Array(n * slots).fill(Infinity);
+    this.next = new Int32Array(replicas).fill(-1);
+    this.current = new Float64Array(n);
+    this.overflowHead = new Int32Array(n).fill(-1);
+    this.overflowMinimum = new Float64Array(n).fill(Infinity);
+    this.dueBits = new Int32Array(Math.ceil(replicas / 32));
 
     const cumulative = new Float64Array(n);
     let total = 0;
@@ -166,47 +200,90 @@ class MonteCarloEnsemble {
         this.counts[s]++;
         this.target[r] = unitExponential(stream);
       }
-      for (let g = (b * MONTE_CARLO_BLOCK) / GROUP; g * GROUP < end; g++) this.refreshGroupMinimum(g);
-      this.refreshBlockMinimum(b);
     }
-    this.refreshMinimum();
+    this.rebuildQueue();
   }
 
-  private refreshGroupMinimum(g: number): void {
+  /** File every replica afresh, its state's clock at `clock` (after a piece: every target lies at or beyond it). */
+  private rebuildQueue(): void {
     const n = this.n;
-    const mins = this.groupMinimum;
-    const offset = g * n;
-    mins.fill(Infinity, offset, offset + n);
-    const end = Math.min(this.replicas, (g + 1) * GROUP);
-    for (let r = g * GROUP; r < end; r++) {
-      const k = offset + this.state[r];
-      if (this.target[r] < mins[k]) mins[k] = this.target[r];
+    for (let s = 0; s < n; s++) this.current[s] = Math.floor(this.clock[s] * this.bucketsPerClockUnit);
+    this.head.fill(-1);
+    this.slotMinimum.fill(Infinity);
+    this.overflowHead.fill(-1);
+    this.overflowMinimum.fill(Infinity);
+    for (let r = 0; r < this.replicas; r++) this.enqueue(r, this.state[r], this.target[r]);
+  }
+
+  /** File replica r (in state s, target level) in the calendar queue. */
+  private enqueue(r: number, s: number, level: number): void {
+    const slots = this.slotsPerState;
+    const bucket = Math.floor(level * this.bucketsPerClockUnit);
+    if (bucket < this.current[s] + slots) {
+      // bucket >= current[s] (a target is never below its clock's end), and
+      // `&` takes an integer double mod 2^32, so this is bucket mod slots.
+      const slot = s * slots + (bucket & (slots - 1));
+      this.next[r] = this.head[slot];
+      this.head[slot] = r;
+      if (level < this.slotMinimum[slot]) this.slotMinimum[slot] = level;
+    } else {
+      this.next[r] = this.overflowHead[s];
+      this.overflowHead[s] = r;
+      if (bucket < this.overflowMinimum[s]) this.overflowMinimum[s] = bucket;
     }
   }
 
-  private refreshBlockMinimum(b: number): void {
-    const n = this.n;
-    const mins = this.blockMinimum;
-    const offset = b * n;
-    mins.fill(Infinity, offset, offset + n);
-    const firstGroup = (b * MONTE_CARLO_BLOCK) / GROUP;
-    const endGroup = Math.ceil(Math.min(this.replicas, (b + 1) * MONTE_CARLO_BLOCK) / GROUP);
-    for (let g = firstGroup; g < endGroup; g++) {
-      for (let s = 0; s < n; s++) {
-        const v = this.groupMinimum[g * n + s];
-        if (v < mins[offset + s]) mins[offset + s] = v;
+  private markDue(r: number): void {
+    this.dueBits[r >> 5] |= 1 << (r & 31);
+    this.dueTotal++;
+  }
+
+  /** Mark every replica of a slot due and empty it. */
+  private takeSlot(slot: number): void {
+    let r = this.head[slot];
+    if (r < 0) return;
+    this.head[slot] = -1;
+    this.slotMinimum[slot] = Infinity;
+    const next = this.next;
+    while (r >= 0) {
+      this.markDue(r);
+      r = next[r];
+    }
+  }
+
+  /** Mark due the replicas of a slot whose target is below `end`, keep the others. */
+  private takeSlotBelow(slot: number, end: number): void {
+    const { next, target, head } = this;
+    let previous = -1;
+    let r = head[slot];
+    let minimum = Infinity;
+    while (r >= 0) {
+      const following = next[r];
+      const level = target[r];
+      if (level < end) {
+        if (previous < 0) head[slot] = following;
+        else next[previous] = following;
+        this.markDue(r);
+      } else {
+        if (level < minimum) minimum = level;
+        previous = r;
       }
+      r = following;
     }
+    this.slotMinimum[slot] = minimum;
   }
 
-  private refreshMinimum(): void {
-    const n = this.n;
-    this.minimum.fill(Infinity);
-    for (let b = 0; b < this.blocks; b++) {
-      for (let s = 0; s < n; s++) {
-        const v = this.blockMinimum[b * n + s];
-        if (v < this.minimum[s]) this.minimum[s] = v;
-      }
+  /** Mark due the overflow replicas of state s below `end`; file those now within the window. */
+  private takeOverflow(s: number, end: number): void {
+    let r = this.overflowHead[s];
+    this.overflowHead[s] = -1;
+    this.overflowMinimum[s] = Infinity;
+    while (r >= 0) {
+      const following = this.next[r];
+      const level = this.target[r];
+      if (level < end) this.markDue(r);
+      else this.enqueue(r, s, level);
+      r = following;
     }
   }
 
@@ -216,84 +293,100 @@ class MonteCarloEnsemble {
     const escape = this.model.escapeRate;
     const { clock, clockEnd } = this;
     for (let s = 0; s < n; s++) clockEnd[s] = clock[s] + escape[s] * length;
-    if (this.dense) this.advanceDense(start, length);
-    else this.advanceSparse(start, length);
-    clock.set(clockEnd);
-  }
-
-  /**
-   * Dense steps (most groups hold a due replica): one pass over all replicas,
-   * no smallest-target bookkeeping (it goes stale and is rebuilt on leaving
-   * the dense mode). Leaves it when the step's events could touch at most
-   * an eighth of the groups.
-   */
-  private advanceDense(start: number, length: number): void {
-    const eventsBefore = this.events;
-    for (let b = 0; b < this.blocks; b++) {
-      this.jumpRange(b * MONTE_CARLO_BLOCK, Math.min(this.replicas, (b + 1) * MONTE_CARLO_BLOCK), this.streams[b], start, length);
+    if (this.queueUsable) {
+      // Bucket numbers stay exact integers well below 2^53.
+      const limit = 2 ** 50 / this.bucketsPerClockUnit;
+      for (let s = 0; s < n; s++) if (!(clockEnd[s] >= clock[s] && clockEnd[s] <= limit)) this.queueUsable = false;
     }
-    if (8 * (this.events - eventsBefore) < this.groups) {
-      for (let g = 0; g < this.groups; g++) this.refreshGroupMinimum(g);
-      for (let b = 0; b < this.blocks; b++) this.refreshBlockMinimum(b);
-      this.refreshMinimum();
-      this.dense = false;
-    }
-  }
-
-  /**
-   * Sparse steps: visit only blocks, then groups, whose smallest target of
-   * some state is passed. Switches to the dense mode when more than half of
-   * the groups were visited (the bookkeeping then costs more than it saves).
-   */
-  private advanceSparse(start: number, length: number): void {
-    const n = this.n;
-    const clockEnd = this.clockEnd;
-    let due = false;
-    for (let s = 0; s < n; s++) if (this.minimum[s] < clockEnd[s]) due = true;
-    if (!due) return;
-    let visited = 0;
-    for (let b = 0; b < this.blocks; b++) {
-      const offset = b * n;
-      for (let s = 0; s < n; s++) {
-        if (this.blockMinimum[offset + s] < clockEnd[s]) {
-          visited += this.jumpBlock(b, start, length);
-          break;
-        }
+    if (this.queueUsable && !this.scanning) {
+      const due = this.advanceQueued(start, length);
+      clock.set(clockEnd);
+      if (4 * due > this.replicas) this.scanning = true;
+    } else {
+      const due = this.advanceScanning(start, length);
+      clock.set(clockEnd);
+      if (this.queueUsable && 8 * due < this.replicas) {
+        this.rebuildQueue();
+        this.scanning = false;
       }
     }
-    this.refreshMinimum();
-    if (2 * visited > this.groups) this.dense = true;
-  }
-
-  /** Make every due jump of block b in the piece [start, start + length], group by group; returns the groups visited. */
-  private jumpBlock(b: number, start: number, length: number): number {
-    const n = this.n;
-    const stream = this.streams[b];
-    const clockEnd = this.clockEnd;
-    const firstGroup = (b * MONTE_CARLO_BLOCK) / GROUP;
-    const endGroup = Math.ceil(Math.min(this.replicas, (b + 1) * MONTE_CARLO_BLOCK) / GROUP);
-    let visited = 0;
-    for (let g = firstGroup; g < endGroup; g++) {
-      const offset = g * n;
-      for (let s = 0; s < n; s++) {
-        if (this.groupMinimum[offset + s] < clockEnd[s]) {
-          this.jumpRange(g * GROUP, Math.min(this.replicas, (g + 1) * GROUP), stream, start, length);
-          this.refreshGroupMinimum(g);
-          visited++;
-          break;
-        }
-      }
-    }
-    this.refreshBlockMinimum(b);
-    return visited;
   }
 
   /**
-   * Make every due jump of replicas first..end-1 (one block's stream, in
-   * replica order). The ensemble sums are carried in locals, added event by
-   * event in the same order as always (so the reported sums are unchanged).
+   * Find the due replicas (target < clockEnd of their state) in the calendar
+   * queue, then make their jumps block by block, in replica order: the same
+   * visits, draws and summation order as scanning every replica.
    */
-  private jumpRange(first: number, end: number, stream: Xoshiro128Stream, start: number, length: number): void {
+  private advanceQueued(start: number, length: number): number {
+    const n = this.n;
+    const slots = this.slotsPerState;
+    const mask = slots - 1;
+    const clockEnd = this.clockEnd;
+    this.dueTotal = 0;
+    for (let s = 0; s < n; s++) {
+      const end = clockEnd[s];
+      // Monotone rounding: bucket(level) < bucketEnd implies level < end.
+      const bucketEnd = Math.floor(end * this.bucketsPerClockUnit);
+      const first = this.current[s];
+      const base = s * slots;
+      if (bucketEnd - first >= slots) {
+        for (let slot = base; slot < base + slots; slot++) this.takeSlot(slot);
+      } else {
+        for (let k = first; k < bucketEnd; k++) this.takeSlot(base + (k & mask));
+      }
+      const last = base + (bucketEnd & mask);
+      if (this.slotMinimum[last] < end) this.takeSlotBelow(last, end);
+      this.current[s] = bucketEnd;
+      if (this.overflowMinimum[s] < bucketEnd + slots) this.takeOverflow(s, end);
+    }
+    const dueTotal = this.dueTotal;
+    if (dueTotal === 0) return 0;
+    const { dueBits, due } = this;
+    const words = dueBits.length;
+    for (let b = 0; b < this.blocks; b++) {
+      let dueCount = 0;
+      const endWord = Math.min(words, ((b + 1) * MONTE_CARLO_BLOCK) >> 5);
+      for (let w = (b * MONTE_CARLO_BLOCK) >> 5; w < endWord; w++) {
+        let bits = dueBits[w];
+        if (bits === 0) continue;
+        dueBits[w] = 0;
+        while (bits !== 0) {
+          const lowest = bits & -bits;
+          due[dueCount++] = (w << 5) + 31 - Math.clz32(lowest);
+          bits ^= lowest;
+        }
+      }
+      if (dueCount > 0) this.jumpDue(this.streams[b], dueCount, start, length, true);
+    }
+    return dueTotal;
+  }
+
+  /** Steps without the queue: scan every replica for a passed target; returns the due replicas. */
+  private advanceScanning(start: number, length: number): number {
+    const { state, target, clockEnd, due } = this;
+    let dueTotal = 0;
+    for (let b = 0; b < this.blocks; b++) {
+      const end = Math.min(this.replicas, (b + 1) * MONTE_CARLO_BLOCK);
+      // Without a branch per replica (a few % are due, at random places).
+      let dueCount = 0;
+      for (let r = b * MONTE_CARLO_BLOCK; r < end; r++) {
+        due[dueCount] = r;
+        dueCount += target[r] < clockEnd[state[r]] ? 1 : 0;
+      }
+      dueTotal += dueCount;
+      this.jumpDue(this.streams[b], dueCount, start, length, false);
+    }
+    return dueTotal;
+  }
+
+  /**
+   * Make every jump in the piece [start, start + length] of the replicas
+   * due[0..dueCount-1] (one block's, in replica order, drawing from its
+   * stream), refiling them in the queue if `queued`. The ensemble sums are
+   * carried in locals, added event by event in the same order as always (so
+   * the reported sums are unchanged).
+   */
+  private jumpDue(stream: Xoshiro128Stream, dueCount: number, start: number, length: number, queued: boolean): void {
     const { state, target, work, heat, bookedEnergy, jumpCount, firstJumpTime, counts, clock, clockEnd } = this;
     const energies = this.model.energies;
     const up = this.model.rateUp;
@@ -310,14 +403,7 @@ class MonteCarloEnsemble {
     let x1 = words[1];
     let x2 = words[2];
     let x3 = words[3];
-    // The due replicas first, in order, without a branch per replica (at fine
-    // steps a few % are due, at random places: a branch mispredicts).
     const due = this.due;
-    let dueCount = 0;
-    for (let r = first; r < end; r++) {
-      due[dueCount] = r;
-      dueCount += target[r] < clockEnd[state[r]] ? 1 : 0;
-    }
     for (let i = 0; i < dueCount; i++) {
       const r = due[i];
       let s = state[r];
@@ -395,6 +481,7 @@ class MonteCarloEnsemble {
       heat[r] = heatHere;
       state[r] = s;
       target[r] = level;
+      if (queued) this.enqueue(r, s, level);
     }
     words[0] = x0;
     words[1] = x1;
