@@ -6,7 +6,8 @@
  *   ledger (E_b 4 -> 1 and F 0 -> 2 ramps, from x = -1), Euler-Maruyama and
  *   Leimkuhler-Matthews, one thread; the same algorithm in C
  *   (bench/langevin.c, gcc -O3 -march=native) and in numpy
- *   (bench/langevin_numpy.py), run interleaved with the JS runs; the ratios.
+ *   (bench/langevin_numpy.py), run interleaved with limsim's own runs (its WebAssembly kernel, driven
+ *   through LangevinEnsemble as in any run); the ratios.
  * - Worker threads: wall time of the same kernel on 131072 cells with 1 and 2
  *   threads, the speed-up, and whether the arrays are bit-identical.
  * - Monte-Carlo events per second, Fokker-Planck cell-steps per second.
@@ -21,7 +22,7 @@
  * recorded with the results. Results: results/bench-<stamp>.json.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance, PerformanceObserver } from 'node:perf_hooks';
@@ -30,6 +31,7 @@ import { solveFokkerPlanck } from '../src/engines/fokker-planck.js';
 import { BLOCK_SIZE, LangevinEnsemble, type Integrator } from '../src/engines/langevin.js';
 import { runMonteCarlo, type MonteCarloProblem } from '../src/engines/monte-carlo.js';
 import type { Problem } from '../src/engines/problem.js';
+import { writeFileAtomic } from '../src/report/files.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
@@ -92,8 +94,8 @@ function best(timings: KernelTiming[]): KernelTiming {
   };
 }
 
-/** One JS kernel run: a fresh ensemble, `steps` steps timed. */
-function timeJsKernel(integrator: Integrator): KernelTiming {
+/** One limsim kernel run (LangevinEnsemble.advance): a fresh ensemble, `steps` steps timed. */
+function timeLimsimKernel(integrator: Integrator): KernelTiming {
   const problem = kernelProblem(KERNEL_REPLICAS, KERNEL_STEPS);
   const ensemble = new LangevinEnsemble(problem, { integrator });
   const cpu0 = process.cpuUsage();
@@ -256,20 +258,20 @@ async function main(): Promise<void> {
   }
   const numpyScript = machine.numpy ? join(root, 'bench', 'langevin_numpy.py') : undefined;
 
-  // 1. Kernel: JS, C and numpy interleaved, best of REPEATS each.
+  // 1. Kernel: limsim, C and numpy interleaved, best of REPEATS each.
   log(`Langevin kernel: ${KERNEL_REPLICAS} cells x ${KERNEL_STEPS} steps, best of ${REPEATS}`);
   const integrators: Integrator[] = ['euler-maruyama', 'leimkuhler-matthews'];
-  const js: Record<string, KernelTiming[]> = {};
+  const limsim: Record<string, KernelTiming[]> = {};
   const c: Record<string, KernelTiming[]> = {};
   const numpy: Record<string, KernelTiming[]> = {};
   // Warm-up (not timed, not counted): V8 interprets the kernel, boxing doubles,
   // until it optimizes it; allocation is only judged on the optimized runs.
-  for (const integrator of integrators) timeJsKernel(integrator);
+  for (const integrator of integrators) timeLimsimKernel(integrator);
   gcIntervals.length = 0;
   for (let rep = 0; rep < REPEATS; rep++) {
     for (const integrator of integrators) {
       const flag = integrator === 'euler-maruyama' ? 'em' : 'lm';
-      (js[integrator] ??= []).push(timeJsKernel(integrator));
+      (limsim[integrator] ??= []).push(timeLimsimKernel(integrator));
       if (cBinary) {
         const timing = runReference(cBinary, [String(KERNEL_REPLICAS), String(KERNEL_STEPS), String(DT), flag, '1']);
         if (timing) (c[integrator] ??= []).push(timing);
@@ -283,16 +285,16 @@ async function main(): Promise<void> {
     log(`  round ${rep + 1}/${REPEATS} done`);
   }
   const kernel = integrators.map((integrator) => {
-    const jsBest = best(js[integrator]);
+    const limsimBest = best(limsim[integrator]);
     const cBest = c[integrator] ? best(c[integrator]) : undefined;
     const numpyBest = numpy[integrator] ? best(numpy[integrator]) : undefined;
     return {
       integrator,
-      js: jsBest,
+      limsim: limsimBest,
       c: cBest,
       numpy: numpyBest,
-      ratioJsToC: cBest ? jsBest.cpuNsPerStep / cBest.cpuNsPerStep : undefined,
-      ratioNumpyToJs: numpyBest ? numpyBest.cpuNsPerStep / jsBest.cpuNsPerStep : undefined,
+      ratioLimsimToC: cBest ? limsimBest.cpuNsPerStep / cBest.cpuNsPerStep : undefined,
+      ratioNumpyToLimsim: numpyBest ? numpyBest.cpuNsPerStep / limsimBest.cpuNsPerStep : undefined,
     };
   });
 
@@ -381,7 +383,7 @@ async function main(): Promise<void> {
     memory,
     allocation: { timedParticleSteps: kernelSteps, garbageCollections: gcDuringKernel },
     targets: {
-      kernelWithin1_5xOfC: kernel.every((k) => k.ratioJsToC !== undefined && k.ratioJsToC <= 1.5),
+      kernelWithin1_5xOfC: kernel.every((k) => k.ratioLimsimToC !== undefined && k.ratioLimsimToC <= 1.5),
       speedUpAtLeast1_8: parallel.speedUp >= 1.8,
       monteCarloAtLeast1e7PerCoreSecond: monteCarlo.map((m) => ({ dt: m.dt, met: 'eventsPerCpuSecond' in m && m.eventsPerCpuSecond >= 1e7 })),
       atMost64BytesPerCell: memory.every((m) => m.total <= 64),
@@ -391,7 +393,7 @@ async function main(): Promise<void> {
   const resultsDir = join(root, 'results');
   mkdirSync(resultsDir, { recursive: true });
   const file = join(resultsDir, `bench-${stamp}.json`);
-  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileAtomic(file, `${JSON.stringify(report, null, 2)}\n`);
 
   if (jsonOnly) {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
@@ -400,9 +402,9 @@ async function main(): Promise<void> {
   const rows: [string, string, string][] = [];
   for (const k of kernel) {
     const name = k.integrator === 'euler-maruyama' ? 'EM' : 'LM';
-    rows.push([`Langevin ${name}, JS (1 thread)`, `${fmt(k.js.cpuNsPerStep)} ns/particle-step`, `<W> = ${fmt(k.js.meanWork, 4)}, <Q> = ${fmt(k.js.meanHeat, 4)}, first law ${k.js.maxFirstLawResidual.toExponential(1)}`]);
-    if (k.c) rows.push([`Langevin ${name}, C (gcc -O3 -march=native)`, `${fmt(k.c.cpuNsPerStep)} ns/particle-step`, `JS / C = ${fmt(k.ratioJsToC)} (target <= 1.5); <W> = ${fmt(k.c.meanWork, 4)}, <Q> = ${fmt(k.c.meanHeat, 4)}`]);
-    if (k.numpy) rows.push([`Langevin ${name}, numpy (vectorized)`, `${fmt(k.numpy.cpuNsPerStep)} ns/particle-step`, `numpy / JS = ${fmt(k.ratioNumpyToJs)}; <W> = ${fmt(k.numpy.meanWork, 4)}, <Q> = ${fmt(k.numpy.meanHeat, 4)}`]);
+    rows.push([`Langevin ${name}, limsim (WebAssembly kernel, 1 thread)`, `${fmt(k.limsim.cpuNsPerStep)} ns/particle-step`, `<W> = ${fmt(k.limsim.meanWork, 4)}, <Q> = ${fmt(k.limsim.meanHeat, 4)}, first law ${k.limsim.maxFirstLawResidual.toExponential(1)}`]);
+    if (k.c) rows.push([`Langevin ${name}, C (gcc -O3 -march=native)`, `${fmt(k.c.cpuNsPerStep)} ns/particle-step`, `limsim / C = ${fmt(k.ratioLimsimToC)} (target <= 1.5); <W> = ${fmt(k.c.meanWork, 4)}, <Q> = ${fmt(k.c.meanHeat, 4)}`]);
+    if (k.numpy) rows.push([`Langevin ${name}, numpy (vectorized)`, `${fmt(k.numpy.cpuNsPerStep)} ns/particle-step`, `numpy / limsim = ${fmt(k.ratioNumpyToLimsim)}; <W> = ${fmt(k.numpy.meanWork, 4)}, <Q> = ${fmt(k.numpy.meanHeat, 4)}`]);
   }
   rows.push([`Worker threads, ${PARALLEL_REPLICAS} cells, 1 thread`, `${fmt(parallel.one.wallMs)} ms wall`, `${fmt(parallel.one.nsPerStepPerCell)} ns/particle-step (wall), ${fmt(parallel.one.cpuMs)} ms CPU`]);
   rows.push([

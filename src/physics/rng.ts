@@ -85,6 +85,10 @@ function packedDoubles(values: Float64Array): number[] {
 }
 export const ZIGGURAT_SCALE: readonly number[] = packedDoubles(layerEdge.subarray(0, LAYERS).map((x) => x / FIELD_SCALE));
 export const ZIGGURAT_NEXT_EDGE: readonly number[] = packedDoubles(layerEdge.subarray(1, LAYERS + 1));
+/** f(X[i]) for i = 0 .. 256: the wedge test's layer heights (a copy; the WebAssembly kernels load it). */
+export function zigguratLayerHeights(): Float64Array {
+  return layerHeight.slice();
+}
 
 /**
  * One xoshiro128** stream. The four state words live in an Int32Array, not
