@@ -26,11 +26,12 @@ import seedrandom from 'seedrandom';
  * best of 5), seedrandom xor4096 + Marsaglia polar costs 30 ns per normal
  * (a Math.log and a Math.sqrt per pair plus two closure calls per uniform),
  * most of the old Langevin kernel's 57-59 ns per particle-step; xoshiro128**
- * + ziggurat costs 9.6 ns per normal as a method call, and the kernel that
- * inlines it (src/engines/kernels.ts) ~10 ns per whole particle-step, against
- * ~7 ns for the same algorithm in C (bench/langevin.c). The kernel's inline
- * copy of the fast path must stay in step with `nextInt32` and `normal`
- * (test/engines/parallel.test.ts compares the two bit for bit).
+ * + ziggurat costs 9.6 ns per normal as a method call, and the WebAssembly
+ * kernels that inline it (src/engines/wasm/langevin-kernels.as.ts) ~8-8.5 ns
+ * per whole particle-step, against ~6.7 ns for the same algorithm in C
+ * (bench/langevin.c). Their copy of the generator, the fast path and
+ * zigguratSlowPath must stay in step with this file
+ * (test/engines/parallel.test.ts compares them bit for bit).
  */
 export interface RandomStream {
   /** Uniform on [0, 1), 53 bits. */
