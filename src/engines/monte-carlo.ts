@@ -7,7 +7,7 @@ import {
   type DiscreteModel,
   type DiscreteProblem,
 } from '../memory/discrete.js';
-import { randomStream, type RandomStream, type Xoshiro128Stream } from '../physics/rng.js';
+import { EXPONENTIAL_NEXT_EDGE, EXPONENTIAL_SCALE, exponentialSlowPath, randomStream, type Xoshiro128Stream } from '../physics/rng.js';
 import { estimateMean } from '../thermo/statistics.js';
 import type { EngineResult, TimeseriesPoint } from './problem.js';
 
@@ -25,7 +25,8 @@ import type { EngineResult, TimeseriesPoint } from './problem.js';
  * exponential budget; it leaves state s when the integrated escape rate
  * H_s(t) = int R_s dt, accumulated since it entered s, reaches the budget.
  * The jump time inside a step is solved exactly, the destination drawn with
- * probability k_{s->j} / R_s, and a fresh budget drawn. This is the same law
+ * probability k_{s->j} / R_s, and a fresh budget drawn (Xoshiro128Stream.
+ * exponential: a ziggurat, no logarithm on its fast path). This is the same law
  * as Gillespie with "discard a waiting time that overshoots the step and redraw"
  * (memorylessness), but needs no random numbers while nothing happens: H_s(t)
  * is one clock per state shared by all replicas, each replica stores its
@@ -71,11 +72,6 @@ export interface MonteCarloResult extends EngineResult {
   };
   /** Total number of jumps over all replicas. */
   events: number;
-}
-
-/** A unit exponential from a uniform on [0, 1). */
-function unitExponential(stream: RandomStream): number {
-  return -Math.log(1 - stream.uniform());
 }
 
 /** Index of the state whose cumulative probability first exceeds u. */
@@ -198,7 +194,7 @@ class MonteCarloEnsemble {
         this.initialEnergy[r] = this.bookedEnergy[r] = energies[s];
         this.sumBookedEnergy += energies[s];
         this.counts[s]++;
-        this.target[r] = unitExponential(stream);
+        this.target[r] = stream.exponential();
       }
     }
     this.rebuildQueue();
@@ -404,6 +400,8 @@ class MonteCarloEnsemble {
     let x2 = words[2];
     let x3 = words[3];
     const due = this.due;
+    const exponentialScale = EXPONENTIAL_SCALE;
+    const exponentialNextEdge = EXPONENTIAL_NEXT_EDGE;
     for (let i = 0; i < dueCount; i++) {
       const r = due[i];
       let s = state[r];
@@ -453,26 +451,33 @@ class MonteCarloEnsemble {
         if (jumps === 0) firstJumpTime[r] = start + elapsed;
         jumps++;
         s = next;
-        // A fresh unit exponential budget, -ln(1 - u).
+        // A fresh unit exponential budget: stream.exponential(), its
+        // ziggurat fast path inline (rng.ts), the rare slow path called with
+        // the generator state handed over and taken back.
         y = x1;
         m = Math.imul(y, 5);
-        const high2 = Math.imul((m << 7) | (m >>> 25), 9) >>> 5;
+        const word = Math.imul((m << 7) | (m >>> 25), 9);
         t2 = x2 ^ x0;
         t3 = x3 ^ y;
         x1 = y ^ t2;
         x0 ^= t3;
         x2 = t2 ^ (y << 9);
         x3 = (t3 << 11) | (t3 >>> 21);
-        y = x1;
-        m = Math.imul(y, 5);
-        const low2 = Math.imul((m << 7) | (m >>> 25), 9) >>> 6;
-        t2 = x2 ^ x0;
-        t3 = x3 ^ y;
-        x1 = y ^ t2;
-        x0 ^= t3;
-        x2 = t2 ^ (y << 9);
-        x3 = (t3 << 11) | (t3 >>> 21);
-        level = clock[s] + escape[s] * elapsed + -Math.log(1 - (high2 * 67108864 + low2) * TWO_POW_MINUS_53);
+        const layer = word & 255;
+        let budget = (word >>> 8) * exponentialScale[layer];
+        if (!(budget < exponentialNextEdge[layer])) {
+          words[0] = x0;
+          words[1] = x1;
+          words[2] = x2;
+          words[3] = x3;
+          exponentialSlowPath(stream, layer, word >>> 8);
+          budget = stream.result[0];
+          x0 = words[0];
+          x1 = words[1];
+          x2 = words[2];
+          x3 = words[3];
+        }
+        level = clock[s] + escape[s] * elapsed + budget;
       } while (level < clockEnd[s]);
       events += jumps - jumpsBefore;
       jumpCount[r] = jumps;

@@ -77,7 +77,7 @@ export class WashboardHoppingEnsemble {
     this.barrierHeight = barrierOf(0);
     this.refreshRates(this.barrierHeight, false);
     for (let i = 0; i < n; i++) {
-      this.budget[i] = -Math.log(1 - this.streams[Math.floor(i / HOPPING_BLOCK)].uniform());
+      this.budget[i] = this.streams[Math.floor(i / HOPPING_BLOCK)].exponential();
     }
     this.initialEnergy = Float64Array.from(this.energy);
   }
@@ -152,7 +152,7 @@ export class WashboardHoppingEnsemble {
             heat[i] += tilt * (next - k);
             k = next;
             jumps[i]++;
-            b = -Math.log(1 - rng.uniform());
+            b = rng.exponential();
           }
           budget[i] = b;
           if (k !== level[i]) {

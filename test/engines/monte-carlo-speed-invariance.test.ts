@@ -66,7 +66,7 @@ function referenceMonteCarlo(problem: MonteCarloProblem): MonteCarloResult {
     initialEnergy[r] = bookedEnergy[r] = energies[s];
     sumBookedEnergy += energies[s];
     counts[s]++;
-    target[r] = -Math.log(1 - stream.uniform());
+    target[r] = stream.exponential();
   }
 
   const snapshot = (t: number): TimeseriesPoint => {
@@ -117,7 +117,7 @@ function referenceMonteCarlo(problem: MonteCarloProblem): MonteCarloResult {
         jumpCount[r]++;
         events++;
         s = next;
-        level = clock[s] + escapeRate[s] * elapsed + -Math.log(1 - stream.uniform());
+        level = clock[s] + escapeRate[s] * elapsed + stream.exponential();
       } while (level < clockEnd[s]);
       state[r] = s;
       target[r] = level;

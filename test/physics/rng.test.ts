@@ -3,9 +3,10 @@ import { randomStream, type RandomStream } from '../../src/physics/rng.js';
 import { kolmogorovSmirnov } from '../../src/thermo/statistics.js';
 
 /**
- * Statistical checks of the normal generator (xoshiro128** + 256-layer
- * ziggurat) with fixed seeds. Every bound is 4 standard errors of the
- * estimator under the hypothesis that the draws are iid N(0, 1).
+ * Statistical checks of the normal and exponential generators (xoshiro128**
+ * + 256-layer ziggurats) with fixed seeds. Every bound is 4 standard errors
+ * of the estimator under the hypothesis that the draws are iid N(0, 1)
+ * (resp. unit exponential).
  */
 
 /**
@@ -175,5 +176,72 @@ describe('uniform generator', () => {
     // E u = 1/2 (Var u = 1/12); E u^2 = 1/3 (Var u^2 = 1/5 - 1/9 = 4/45).
     expect(Math.abs(sum / n - 0.5)).toBeLessThan(4 * Math.sqrt(1 / 12 / n));
     expect(Math.abs(sumSq / n - 1 / 3)).toBeLessThan(4 * Math.sqrt(4 / 45 / n));
+  });
+});
+
+describe('exponential generator (256-layer ziggurat)', () => {
+  const exponentialDraws = (stream: RandomStream, n: number): Float64Array => {
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) out[i] = stream.exponential();
+    return out;
+  };
+
+  it.each([
+    { seed: 1, block: 0 },
+    { seed: 7, block: 5 },
+  ])('moments 1-4 within 4 SE (seed $seed, block $block)', ({ seed, block }) => {
+    // Unit exponential: E x^k = k! = 1, 2, 6, 24; Var(x^k) = (2k)! - (k!)^2 = 1, 20, 684, 39744.
+    const expected = [1, 2, 6, 24];
+    const variance = [1, 20, 684, 39744];
+    const n = 1_000_000;
+    const stream = randomStream(seed, block, 'monte-carlo');
+    const sums = [0, 0, 0, 0];
+    let low = Infinity;
+    for (let i = 0; i < n; i++) {
+      const x = stream.exponential();
+      low = Math.min(low, x);
+      const x2 = x * x;
+      sums[0] += x;
+      sums[1] += x2;
+      sums[2] += x2 * x;
+      sums[3] += x2 * x2;
+    }
+    expect(low).toBeGreaterThanOrEqual(0);
+    for (let k = 0; k < 4; k++) {
+      const mean = sums[k] / n;
+      expect(Math.abs(mean - expected[k]), `moment ${k + 1}: ${mean}`).toBeLessThan(4 * Math.sqrt(variance[k] / n));
+    }
+  });
+
+  it('tail frequencies P(x > a) = e^-a within 4 SE, below, at and beyond the ziggurat base R = 7.697', () => {
+    // Beyond R the base layer returns R + a fresh draw: check the tail is weighted right.
+    const count = 4_000_000;
+    const stream = randomStream(9, 0, 'exponential-tail');
+    const levels = [0.5, 3, 7.69711747013104972, 9, 11];
+    const hits = levels.map(() => 0);
+    for (let i = 0; i < count; i++) {
+      const x = stream.exponential();
+      for (let k = 0; k < levels.length; k++) if (x > levels[k]) hits[k]++;
+    }
+    levels.forEach((level, k) => {
+      const p = Math.exp(-level);
+      const se = Math.sqrt((p * (1 - p)) / count);
+      expect(Math.abs(hits[k] / count - p), `P(x > ${level}) = ${hits[k] / count}, expected ${p}`).toBeLessThan(4 * se);
+    });
+  });
+
+  it.each([1, 2])('KS test against 1 - e^-x, 200000 draws (seed %i): p > 0.001', (seed) => {
+    const x = exponentialDraws(randomStream(seed, 0, 'ks-exponential'), 200_000);
+    const { statistic, pValue } = kolmogorovSmirnov(x, (v) => (v <= 0 ? 0 : -Math.expm1(-v)));
+    expect(pValue, `D = ${statistic}`).toBeGreaterThan(0.001);
+  });
+
+  it('successive draws are uncorrelated at lags 1-3 (|r| < 4/sqrt(n))', () => {
+    const n = 500_000;
+    const x = exponentialDraws(randomStream(5, 0, 'monte-carlo'), n + 3);
+    for (const lag of [1, 2, 3]) {
+      const r = correlation(x.subarray(0, n), x.subarray(lag, lag + n));
+      expect(Math.abs(r), `lag ${lag}: r = ${r}`).toBeLessThan(4 / Math.sqrt(n));
+    }
   });
 });
