@@ -8,7 +8,8 @@
  *   Blocks of 256 cells, one xoshiro128** stream per block, 256-layer
  *   ziggurat normals with the same bit layout (layer = bits 0-7, signed
  *   uniform = bits 8-31), blocks outside / steps inside in chunks of 128 steps
- *   with the schedule tabulated once per step: the same loop as the JS kernel.
+ *   with the schedule tabulated once per step: the same loop as limsim's kernel
+ *   (src/engines/wasm/langevin-kernels.as.ts).
  *   Streams are seeded by splitmix64 (JS: seedrandom), which is outside the
  *   timed loop.
  *

@@ -221,7 +221,7 @@ export class LangevinEnsemble {
 
   /**
    * Advance `steps` steps of size dt; step n ends at t = time + (n + 1) dt.
-   * Hot loop (src/engines/kernels.ts): no allocation; the schedules are
+   * Hot loop (src/engines/kernels.ts, WebAssembly for the specialised kinds): no allocation; the schedules are
    * evaluated once per step, on the calling thread.
    */
   advance(steps: number, dt: number): void {
