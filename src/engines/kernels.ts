@@ -193,6 +193,7 @@ export class LangevinKernel {
     const { state, settings, wasm } = this;
     const { position, energy, work, heat, extraTilt, pendingNormal, firstPassageTime, streamState } = state;
     const { cells, firstPassage, stream } = wasm;
+    if (!(steps >= 0 && steps <= SEGMENT_STEPS)) throw new Error(`LangevinKernel: ${steps} steps in one call; at most SEGMENT_STEPS = ${SEGMENT_STEPS}`);
     const leimkuhler = settings.leimkuhlerMatthews;
     const drift = dt / settings.friction;
     const noise = noiseAmplitude(settings, dt);
