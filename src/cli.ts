@@ -1,6 +1,9 @@
 #!/usr/bin/env node
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
-import { ConfigError, EXIT_BAD_INPUT } from './errors.js';
+import { ConfigError, EXIT_BAD_INPUT, EXIT_INTERNAL } from './errors.js';
+import { takeVerdictExitCode } from './commands/exit-status.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerSchemaCommand } from './commands/schema.js';
 import { registerProjectCommand } from './commands/project.js';
@@ -39,7 +42,7 @@ export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
-    return 0;
+    return takeVerdictExitCode();
   } catch (err) {
     if (err instanceof CommanderError) {
       // --help and --version end through here with exit code 0.
@@ -52,12 +55,26 @@ export async function main(argv: string[]): Promise<number> {
     const error = err as Error;
     process.stderr.write(`error: ${error.message}\n`);
     if (process.env.LIMSIM_DEBUG) process.stderr.write(`${error.stack}\n`);
-    return 1;
+    return EXIT_INTERNAL;
   }
 }
 
-const invokedDirectly = process.argv[1] && /cli\.(ts|js)$/.test(process.argv[1]);
-if (invokedDirectly) {
+/**
+ * Run main() when this module is the program's entry point, however it was reached:
+ * `node dist/cli.js`, `tsx src/cli.ts`, or the `limsim` bin symlink that npm
+ * installs (argv[1] is then `.../bin/limsim`, so compare resolved real paths).
+ */
+function isEntryPoint(): boolean {
+  const entry = process.argv[1];
+  if (!entry) return false;
+  try {
+    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
   main(process.argv).then((code) => {
     process.exitCode = code;
   });
