@@ -141,8 +141,11 @@ export function checkPhysics(config: PhysicsConfig): void {
   if (config.engine === 'langevin' && spec.kind !== 'discrete') {
     // Stability of the explicit step: dt * max curvature / gamma must stay well below 2.
     const dtLimit = stableStepLimit(spec, config.time.duration, config.friction);
-    if (config.time.dt > dtLimit) {
-      throw new ConfigError('time.dt', `is ${config.time.dt}; expected <= ${dtLimit.toPrecision(3)} for a stable explicit step with this potential's stiffest curvature`);
+    // The curvature is a central difference (relative error ~1e-8), so a dt at the limit
+    // (0.5 for a unit trap) passes: compare with a relative tolerance of 1e-6 and print
+    // the limit with 6 digits, so the message never reads "0.5; expected <= 0.500".
+    if (config.time.dt > dtLimit * (1 + 1e-6)) {
+      throw new ConfigError('time.dt', `is ${config.time.dt}; expected <= ${dtLimit.toPrecision(6)} for a stable explicit step with this potential's stiffest curvature`);
     }
   }
   if (config.engine === 'fokker-planck' && spec.kind !== 'discrete') {
