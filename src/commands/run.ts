@@ -5,7 +5,9 @@ import { trainingFiles, trainingSummaryText } from '../experiments/training-run.
 import { formatEstimate, formatNumber, textTable } from '../report/format.js';
 import { histogram, histogramCsv, runFolder, timeseriesCsv, writeFiles } from '../report/results.js';
 import { integerOption } from './options.js';
-import type { BoundReport } from '../thermo/bounds.js';
+import { boundStatusText, type BoundReport } from '../thermo/bounds.js';
+import { verdictLines } from '../experiments/verdict.js';
+import { flagVerdictFailure } from './exit-status.js';
 
 interface RunFlags {
   out?: string;
@@ -15,17 +17,25 @@ interface RunFlags {
   json?: boolean;
 }
 
-/** The bounds that apply to a run: bound, measured, ratio, violation flag. */
+/** The bounds of a run: measured, bound with its SE, ratio with its SE, z, verdict (holds / VIOLATED / not applicable). */
 export function boundsTable(bounds: BoundReport[]): string {
   if (bounds.length === 0) return 'bounds: none applies to this run';
   const rows = bounds.map((b) => [
     `${b.name} (${b.quantity})`,
     formatEstimate(b.measured.mean, b.measured.se),
-    formatNumber(b.bound),
-    Number.isFinite(b.ratio) ? b.ratio.toFixed(3) : 'n/a',
-    b.violated ? 'VIOLATED' : 'holds',
+    b.boundSe > 0 ? formatEstimate(b.bound, b.boundSe) : formatNumber(b.bound),
+    Number.isFinite(b.ratio) ? (b.ratioSe > 0 ? formatEstimate(b.ratio, b.ratioSe) : b.ratio.toFixed(3)) : 'n/a',
+    Number.isFinite(b.z) ? b.z.toFixed(1) : b.z > 0 ? '+inf' : '-inf',
+    b.status === 'violated' ? 'VIOLATED' : b.status === 'not applicable' ? 'n/a (see below)' : 'holds',
   ]);
-  return textTable(['bound', 'measured (kT)', 'bound (kT)', 'ratio', 'beyond 4 SE?'], rows);
+  const lines = [textTable(['bound', 'measured (kT)', 'bound (kT)', 'ratio', 'z (SE)', 'verdict (4 SE)'], rows)];
+  for (const b of bounds) if (b.status === 'not applicable') lines.push(`  ${b.name}: ${boundStatusText(b)}`);
+  return lines.join('\n');
+}
+
+/** Warning lines (a schedule still changing at time.duration, ...). */
+export function warningLines(warnings: string[]): string[] {
+  return warnings.map((w) => `WARNING: ${w}`);
 }
 
 /** The human summary of a physics run. */
@@ -62,7 +72,9 @@ export function physicsSummaryText(run: PhysicsRun, folder: string): string {
     `first law: max |dU - (W - Q)| = ${r.firstLawResidual.toExponential(2)} kT`,
     '',
     boundsTable(summary.bounds),
+    ...warningLines(summary.warnings),
     `results: ${folder}`,
+    ...verdictLines(summary.verdict),
   ].join('\n');
 }
 
@@ -82,6 +94,16 @@ export function writePhysicsRun(run: PhysicsRun, folder: string): string[] {
   return writeFiles(folder, files);
 }
 
+/** The exit codes of `run` (and `sweep`, `compare`), for --help (README, "Exit codes"). */
+export const EXIT_CODES_HELP = `
+Exit codes:
+  0  ran, and every verdict holds
+  1  internal error (a bug; LIMSIM_DEBUG=1 prints the stack)
+  2  bad input: one line naming the field, the value and what was expected; nothing written
+  3  ran and wrote its results, but a verdict failed: a bound violated beyond 4 combined SE,
+     a training store that misses its float baseline by more than comparison.lossTolerance,
+     or a diverged training (the summary ends with one "verdict: FAILED" line per cause)`;
+
 export function registerRunCommand(program: Command): void {
   program
     .command('run')
@@ -100,6 +122,7 @@ export function registerRunCommand(program: Command): void {
         writeFiles(folder, trainingFiles(any.run));
         if (flags.json) process.stdout.write(JSON.stringify({ ...any.run.summary, folder }, null, 2) + '\n');
         else process.stdout.write(trainingSummaryText(any.run, folder) + '\n');
+        if (!any.run.summary.verdict.ok) flagVerdictFailure();
         return;
       }
       const { run } = any;
@@ -107,5 +130,7 @@ export function registerRunCommand(program: Command): void {
       writePhysicsRun(run, folder);
       if (flags.json) process.stdout.write(JSON.stringify({ ...run.summary, folder }, null, 2) + '\n');
       else process.stdout.write(physicsSummaryText(run, folder) + '\n');
-    });
+      if (!run.summary.verdict.ok) flagVerdictFailure();
+    })
+    .addHelpText('after', EXIT_CODES_HELP);
 }

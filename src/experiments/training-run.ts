@@ -31,6 +31,8 @@ import { estimateMean } from '../thermo/statistics.js';
 import type { LoadedConfig } from './config.js';
 import type { RunOverrides } from './run.js';
 import type { TrainingConfig } from './training-schema.js';
+import { checkLowerBound, ratioStandardError, VIOLATION_SIGMAS } from '../thermo/bounds.js';
+import { verdictLines, type Verdict, type VerdictFailure } from './verdict.js';
 
 /**
  * `limsim run` on a training config: build the data set and model, run the
@@ -45,12 +47,18 @@ export interface TrainingProvenance extends BaseProvenance<TrainingConfig> {
 export interface BoundCheckReport {
   /** Lower bound on the mean total heat per copy, kT. */
   value: number;
+  /** SE of the bound when estimated from the copies (the LIM bound's bootstrap), kT. */
+  boundSe: number;
   name: string;
   /** Measured / bound (null when the bound <= 0). */
   ratio: number | null;
-  /** Measured mean >= bound. */
+  /** Delta-method SE of the ratio (null without a ratio). */
+  ratioSe: number | null;
+  /** (measured - bound) / sqrt(se^2 + boundSe^2). */
+  z: number;
+  /** Not violated: the measured mean is not below the bound by more than 4 combined SE. */
   holds: boolean;
-  /** Measured mean below the bound by more than 4 SE. */
+  /** Measured mean below the bound by more than 4 combined SE. */
   violated: boolean;
 }
 
@@ -78,6 +86,8 @@ export interface StoreSummary {
   bound: BoundCheckReport;
   /** Total heat / the LIM bound of this run's LIM store (null without a LIM store). */
   limBoundRatio: number | null;
+  /** Delta-method SE of limBoundRatio. */
+  limBoundRatioSe: number | null;
   lim?: LimBound;
   conventionalEstimate?: number;
   bounds: Omit<StoreBounds, 'lim'>;
@@ -115,8 +125,15 @@ export interface TrainingSummary {
   };
   floatBaseline: { finalLoss: number; finalAccuracy?: number; note: string };
   lossTolerance: number;
+  /** Curvature of the training loss at the float baseline's parameters (for the LIM diagnosis). */
+  lossCurvature: { lambdaMax: number; trace: number; note: string };
   stores: StoreSummary[];
   comparisons: HeatComparison[];
+  /**
+   * ok unless a store's heat is below its bound beyond 4 combined SE, or a store's final loss exceeds the
+   * float baseline by more than lossTolerance, resolved beyond 4 SE of the copies.
+   */
+  verdict: Verdict;
 }
 
 export interface TrainingRun {
@@ -245,9 +262,11 @@ export function runTraining(loaded: LoadedConfig<TrainingConfig>, overrides: Run
   // The float baseline: plain gradient descent from the model's initialisation.
   let baselineLoss: number;
   let baselineAccuracy: number | undefined;
+  let baselineParameters: Float64Array = modelInit;
   if (typeof t.learningRate === 'number') {
     const fit = fitFloatingPoint(model, train, { learningRate: t.learningRate, steps: t.updates, seed: config.seed, batchSize, initialParameters: modelInit });
     baselineLoss = fit.finalLoss;
+    baselineParameters = fit.parameters;
     baselineAccuracy = model.accuracy ? model.accuracy(fit.parameters, train) : undefined;
   } else {
     const run = { parameterCount: model.parameterCount, copies: 1, updates: t.updates, updateInterval: t.updateInterval, learningRate, initialParameters: modelInit, seed: config.seed };
@@ -275,7 +294,8 @@ export function runTraining(loaded: LoadedConfig<TrainingConfig>, overrides: Run
 
   const temperatureK = config.units.temperature;
   const limIndex = config.stores.findIndex((s) => s.kind === 'lim');
-  const limBoundTotal = limIndex >= 0 ? (stores[limIndex].bounds().lim as LimBound).total : null;
+  const limBoundOfRun = limIndex >= 0 ? (stores[limIndex].bounds().lim as LimBound) : null;
+  const curvature = lossCurvature(model, train, baselineParameters);
   const tolerance = config.comparison.lossTolerance;
   const summaries: StoreSummary[] = stores.map((store, i) => {
     const result = results[i];
@@ -288,6 +308,8 @@ export function runTraining(loaded: LoadedConfig<TrainingConfig>, overrides: Run
     const bounds = store.bounds();
     const { lim, ...otherBounds } = bounds;
     const boundValue = bounds.applicable;
+    const boundSe = lim ? (lim as LimBound).totalSe : 0;
+    const check = checkLowerBound(total, boundValue, { boundSe, tolerance: 1e-9 * Math.max(1, Math.abs(boundValue)) });
     const lossExcess = (result.finalLoss.mean - baselineLoss) / Math.abs(baselineLoss);
     return {
       name: store.name,
@@ -309,12 +331,17 @@ export function runTraining(loaded: LoadedConfig<TrainingConfig>, overrides: Run
       },
       bound: {
         value: boundValue,
+        boundSe,
         name: bounds.applicableName,
         ratio: boundValue > 0 ? total.mean / boundValue : null,
-        holds: total.mean >= boundValue,
-        violated: total.mean < boundValue - 4 * total.se,
+        ratioSe: boundValue > 0 ? ratioStandardError(total.mean, total.se, boundValue, boundSe) : null,
+        z: check.z,
+        holds: !check.violated,
+        violated: check.violated,
       },
-      limBoundRatio: limBoundTotal !== null && limBoundTotal > 0 ? total.mean / limBoundTotal : null,
+      limBoundRatio: limBoundOfRun !== null && limBoundOfRun.total > 0 ? total.mean / limBoundOfRun.total : null,
+      limBoundRatioSe:
+        limBoundOfRun !== null && limBoundOfRun.total > 0 ? ratioStandardError(total.mean, total.se, limBoundOfRun.total, limBoundOfRun.totalSe) : null,
       ...(lim ? { lim: lim as LimBound } : {}),
       ...(typeof bounds.conventionalEstimate === 'number' ? { conventionalEstimate: bounds.conventionalEstimate } : {}),
       bounds: otherBounds,
@@ -364,10 +391,135 @@ export function runTraining(loaded: LoadedConfig<TrainingConfig>, overrides: Run
       note: 'float64 gradient descent from the model initialisation with training.learningRate (fitFloatingPoint)',
     },
     lossTolerance: tolerance,
+    lossCurvature: curvature,
     stores: summaries,
     comparisons,
+    verdict: trainingVerdict(summaries, baselineLoss, tolerance, curvature.lambdaMax, t.copies, model.parameterCount),
   };
   return { summary, results };
+}
+
+/**
+ * lambda_max and tr(H) of the training loss's Hessian at `at` (the float
+ * baseline's end point), by central differences of the gradient (step 1e-4 per
+ * parameter, symmetrised) and power iteration: what the LIM diagnosis compares
+ * the sliding learning rate with (gradient descent overshoots above 2 / lambda_max).
+ * Cost: 2 N gradients; skipped (NaN) above 400 parameters.
+ */
+export function lossCurvature(model: Model, data: Dataset, at: Float64Array): { lambdaMax: number; trace: number; note: string } {
+  const n = model.parameterCount;
+  const note = 'Hessian of the training loss at the float baseline parameters (central differences, power iteration)';
+  if (n > 400) return { lambdaMax: NaN, trace: NaN, note: `${note}: skipped above 400 parameters` };
+  const h = 1e-4;
+  const hessian = new Float64Array(n * n);
+  const w = Float64Array.from(at);
+  const plus = new Float64Array(n);
+  const minus = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const w0 = w[i];
+    w[i] = w0 + h;
+    model.gradient(w, data, plus);
+    w[i] = w0 - h;
+    model.gradient(w, data, minus);
+    w[i] = w0;
+    for (let j = 0; j < n; j++) hessian[i * n + j] = (plus[j] - minus[j]) / (2 * h);
+  }
+  let trace = 0;
+  for (let i = 0; i < n; i++) {
+    trace += hessian[i * n + i];
+    for (let j = 0; j < i; j++) hessian[i * n + j] = hessian[j * n + i] = 0.5 * (hessian[i * n + j] + hessian[j * n + i]);
+  }
+  // Power iteration on H + c I (c = sum of |H_ij|, a Gershgorin bound) so the top eigenvalue is the largest one.
+  let shift = 0;
+  for (const v of hessian) shift += Math.abs(v);
+  let x = new Float64Array(n).fill(1 / Math.sqrt(n));
+  let lambda = 0;
+  for (let it = 0; it < 500; it++) {
+    const y = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      let sum = shift * x[i];
+      for (let j = 0; j < n; j++) sum += hessian[i * n + j] * x[j];
+      y[i] = sum;
+    }
+    const norm = Math.hypot(...y);
+    if (!(norm > 0)) break;
+    for (let i = 0; i < n; i++) y[i] /= norm;
+    const next = norm - shift;
+    x = y;
+    if (Math.abs(next - lambda) <= 1e-10 * Math.max(1, Math.abs(next))) {
+      lambda = next;
+      break;
+    }
+    lambda = next;
+  }
+  return { lambdaMax: lambda, trace, note };
+}
+
+/**
+ * Why a LIM store missed its baseline, from its diagnostics (docs/lim-bounds.md §2, §6.3):
+ * the sliding learning rate step kappa Delta above 2 / lambda_max (large gradients
+ * remove the barrier and the cell overshoots), the thermal floor N step / (2 kappa)
+ * (equipartition of the stationary density exp(-(kappa/step) L)) above the
+ * tolerance, and clipped tilts.
+ */
+export function diagnoseLimStore(
+  diagnostics: Record<string, unknown>,
+  parameters: number,
+  baselineLoss: number,
+  tolerance: number,
+  lambdaMax: number,
+): string[] {
+  const causes: string[] = [];
+  const step = Number(diagnostics.step);
+  const kappa = Number(diagnostics.tiltGain);
+  const sliding = Number((diagnostics.slidingLearningRate as { value?: number } | undefined)?.value);
+  if (Number.isFinite(sliding) && Number.isFinite(lambdaMax) && lambdaMax > 0 && sliding > 2 / lambdaMax) {
+    causes.push(`sliding learning rate step kappa Delta = ${formatNumber(sliding)} above 2 / lambda_max = ${formatNumber(2 / lambdaMax)} (large gradients overshoot)`);
+  }
+  const floor = (parameters * step) / (2 * kappa);
+  if (Number.isFinite(floor) && floor > tolerance * Math.abs(baselineLoss)) {
+    causes.push(
+      `thermal floor N step / (2 kappa) = ${formatNumber(floor)} above the tolerance ${formatNumber(tolerance * Math.abs(baselineLoss))} ` +
+        `(${100 * tolerance}% of the float loss; raise tiltGain or the precision)`,
+    );
+  }
+  const clipped = Number(diagnostics.clippedTiltFraction);
+  if (clipped > 0) causes.push(`clipped tilt: ${(100 * clipped).toPrecision(3)}% of the tilts hit maxTilt = ${formatNumber(Number(diagnostics.maxTilt))}`);
+  return causes;
+}
+
+/** The verdict of a training run: every store holds its bound and matches the float baseline. */
+function trainingVerdict(
+  stores: StoreSummary[],
+  baselineLoss: number,
+  tolerance: number,
+  lambdaMax: number,
+  copies: number,
+  parameters: number,
+): Verdict {
+  const failures: VerdictFailure[] = [];
+  for (const s of stores) {
+    if (s.bound.violated) {
+      failures.push({
+        what: `store ${s.name}: heat below its bound`,
+        cause: `${formatEstimate(s.heat.total.mean, s.heat.total.se)} kT is ${(-s.bound.z).toFixed(1)} combined SE below ${formatEstimate(s.bound.value, s.bound.boundSe)} kT (${s.bound.name})`,
+      });
+    }
+    // A miss is a verdict only when resolved: the final loss above baseline (1 + tolerance) by more than 4 SE
+    // (the copies' SE; the float baseline is deterministic). matchesFloat is the plain point comparison.
+    const limit = baselineLoss + tolerance * Math.abs(baselineLoss);
+    if (!s.matchesFloat && s.finalLoss.mean - limit > VIOLATION_SIGMAS * s.finalLoss.se) {
+      const causes = s.kind === 'lim' ? diagnoseLimStore(s.diagnostics, parameters, baselineLoss, tolerance, lambdaMax) : [];
+      failures.push({
+        what: `store ${s.name}: final loss`,
+        cause:
+          `${formatEstimate(s.finalLoss.mean, s.finalLoss.se)} misses the float baseline ${formatNumber(baselineLoss)} by ${(100 * s.lossExcess).toPrecision(3)}% ` +
+          `(> lossTolerance ${100 * tolerance}% by ${((s.finalLoss.mean - limit) / s.finalLoss.se).toFixed(1)} SE over ${copies} copies)` +
+          (causes.length ? `; cause: ${causes.join('; ')}` : ''),
+      });
+    }
+  }
+  return { ok: failures.length === 0, failures };
 }
 
 /** training-curves.csv: loss, accuracy and cumulative heat against update, time, per store. */
@@ -409,7 +561,7 @@ export function trainingSummaryText(run: TrainingRun, folder: string): string {
   const s = run.summary;
   const p = s.provenance;
   const est = (e: { mean: number; se: number }) => formatEstimate(e.mean, e.se);
-  const ratio = (v: number | null) => (v === null ? 'n/a' : formatNumber(v));
+  const ratio = (v: number | null, se: number | null) => (v === null ? 'n/a' : se !== null && se > 0 ? formatEstimate(v, se) : formatNumber(v));
   const main = textTable(
     ['store', 'final loss', 'accuracy', 'heat kT', 'heat J', 'heat/update kT', 'bound kT', 'heat/bound', 'heat/LIM bound'],
     s.stores.map((x) => [
@@ -419,9 +571,9 @@ export function trainingSummaryText(run: TrainingRun, folder: string): string {
       est(x.heat.total),
       `${formatNumber(x.heat.total.meanJ)} ± ${formatNumber(x.heat.total.seJ)}`,
       est(x.heat.perUpdate),
-      formatNumber(x.bound.value),
-      ratio(x.bound.ratio),
-      ratio(x.limBoundRatio),
+      x.bound.boundSe > 0 ? est({ mean: x.bound.value, se: x.bound.boundSe }) : formatNumber(x.bound.value),
+      ratio(x.bound.ratio, x.bound.ratioSe),
+      ratio(x.limBoundRatio, x.limBoundRatioSe),
     ]),
   );
   const split = textTable(
@@ -449,7 +601,8 @@ export function trainingSummaryText(run: TrainingRun, folder: string): string {
     if (x.lim) {
       lines.push(
         `${x.name} LIM bound: update ${formatNumber(x.lim.update)} kT (linear-response gamma_eff l^2/T: ${formatNumber(x.lim.updateLinear)}) ` +
-          `+ information ${formatNumber(x.lim.information)} kT = ${formatNumber(x.lim.total)} kT; ` +
+          `+ information ${formatNumber(x.lim.information)} kT = ${formatEstimate(x.lim.total, x.lim.totalSe)} kT ` +
+          `(path lengths of the ensemble-mean coordinates, ${x.lim.pathEstimator} estimate, SE by bootstrap over copies); ` +
           `N n kT ln 2 = ${formatNumber(x.lim.consolidationTerm)} kT`,
       );
     }
@@ -460,8 +613,13 @@ export function trainingSummaryText(run: TrainingRun, folder: string): string {
         (c.matchedLoss ? ' (final losses matched)' : ' (final losses NOT both within tolerance of the float baseline)'),
     );
   }
-  const broken = s.stores.filter((x) => !x.bound.holds);
-  lines.push(broken.length === 0 ? 'bounds: measured heat >= applicable bound for every store' : `bounds: BELOW the bound: ${broken.map((x) => x.name).join(', ')}`);
+  const broken = s.stores.filter((x) => x.bound.violated);
+  lines.push(
+    broken.length === 0
+      ? 'bounds: no store\'s heat is below its bound by more than 4 combined SE'
+      : `bounds: BELOW the bound beyond 4 SE: ${broken.map((x) => x.name).join(', ')}`,
+  );
   lines.push(`results: ${folder}`);
+  lines.push(...verdictLines(s.verdict));
   return lines.join('\n');
 }

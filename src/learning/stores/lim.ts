@@ -274,6 +274,8 @@ export class LimStore implements ParameterStore {
   private readonly levelBefore: Int32Array;
   /** Copy-mean coordinate of each parameter at each checkpoint (levels). */
   private readonly meanPath: number[] = [];
+  /** Every cell's coordinate at each checkpoint (checkpoints x copies x N): the LIM bound's SE and bias correction need the copies. */
+  private readonly copyPath: number[] = [];
   private checkpoints = 0;
   private clipped = 0;
   private tilts = 0;
@@ -350,6 +352,7 @@ export class LimStore implements ParameterStore {
       for (let c = 0; c < this.copies; c++) sum += this.positions[c * this.n + p];
       this.meanPath.push(sum / this.copies);
     }
+    for (let i = 0; i < this.positions.length; i++) this.copyPath.push(this.positions[i]);
     this.checkpoints++;
   }
 
@@ -399,6 +402,8 @@ export class LimStore implements ParameterStore {
     this.cells.levels(this.levelNow);
     return limBound({
       meanPath: Float64Array.from(this.meanPath),
+      copyPath: Float64Array.from(this.copyPath),
+      seed: this.run.seed,
       checkpoints: this.checkpoints,
       parameterCount: this.n,
       mobilityBudget: budget,
