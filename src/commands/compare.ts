@@ -5,6 +5,8 @@ import { ConfigError } from '../errors.js';
 import { compareResults, comparisonCsv, comparisonJson, comparisonTable } from '../experiments/compare.js';
 import { writeFileAtomic } from '../report/files.js';
 import { comparisonPlots } from '../report/report.js';
+import { flagVerdictFailure } from './exit-status.js';
+import { EXIT_CODES_HELP } from './exit-codes-help.js';
 
 export interface CompareFlags {
   out?: string;
@@ -35,6 +37,8 @@ export async function runCompareCommand(paths: string[], flags: CompareFlags, wr
     }
     if (!flags.json && !flags.csv) write(`wrote ${written.join(', ')}\n`);
   }
+  // Exit 3 when any row fails (a bound violated beyond 4 SE, or a run / point whose own verdict failed).
+  if (!comparison.verdict.ok) flagVerdictFailure();
 }
 
 export function registerCompareCommand(program: Command): void {
@@ -48,5 +52,6 @@ export function registerCompareCommand(program: Command): void {
     .option('--fit-from <tau>', 'fit Q_inf + B/tau only over durations >= tau')
     .action(async (paths: string[], flags: CompareFlags) => {
       await runCompareCommand(paths, flags);
-    });
+    })
+    .addHelpText('after', EXIT_CODES_HELP);
 }

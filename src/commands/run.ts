@@ -5,9 +5,11 @@ import { trainingFiles, trainingSummaryText } from '../experiments/training-run.
 import { formatEstimate, formatNumber, textTable } from '../report/format.js';
 import { histogram, histogramCsv, runFolder, timeseriesCsv, writeFiles } from '../report/results.js';
 import { integerOption } from './options.js';
+import { ConfigError } from '../errors.js';
 import { boundStatusText, type BoundReport } from '../thermo/bounds.js';
 import { verdictLines } from '../experiments/verdict.js';
 import { flagVerdictFailure } from './exit-status.js';
+import { EXIT_CODES_HELP } from './exit-codes-help.js';
 
 interface RunFlags {
   out?: string;
@@ -94,16 +96,6 @@ export function writePhysicsRun(run: PhysicsRun, folder: string): string[] {
   return writeFiles(folder, files);
 }
 
-/** The exit codes of `run` (and `sweep`, `compare`), for --help (README, "Exit codes"). */
-export const EXIT_CODES_HELP = `
-Exit codes:
-  0  ran, and every verdict holds
-  1  internal error (a bug; LIMSIM_DEBUG=1 prints the stack)
-  2  bad input: one line naming the field, the value and what was expected; nothing written
-  3  ran and wrote its results, but a verdict failed: a bound violated beyond 4 combined SE,
-     a training store that misses its float baseline by more than comparison.lossTolerance,
-     or a diverged training (the summary ends with one "verdict: FAILED" line per cause)`;
-
 export function registerRunCommand(program: Command): void {
   program
     .command('run')
@@ -116,7 +108,21 @@ export function registerRunCommand(program: Command): void {
     .option('--json', 'print the summary as JSON on stdout')
     .action((configPath: string, flags: RunFlags) => {
       const config = loadAnyConfig(configPath);
-      const any = runAnyConfig(config, { seed: flags.seed, replicas: flags.replicas, workers: flags.workers });
+      let any: ReturnType<typeof runAnyConfig>;
+      try {
+        any = runAnyConfig(config, { seed: flags.seed, replicas: flags.replicas, workers: flags.workers });
+      } catch (err) {
+        // A training that diverged (a NaN loss or gradient) is a failed verdict, not bad input: the config
+        // was valid and ran. Write a summary that says so, print the verdict line, exit 3.
+        if (config.kind !== 'training' || !(err instanceof ConfigError) || !/diverged/.test(err.message)) throw err;
+        const name = config.loaded.config.name;
+        const folder = flags.out ?? runFolder('results', name);
+        const verdict = { ok: false, failures: [{ what: 'training', cause: `diverged: ${err.message}` }] };
+        writeFiles(folder, { 'summary.json': JSON.stringify({ kind: 'training', name, diverged: true, verdict, folder }, null, 2) + '\n' });
+        process.stdout.write([`${name}: the training diverged`, `results: ${folder}`, ...verdictLines(verdict)].join('\n') + '\n');
+        flagVerdictFailure();
+        return;
+      }
       if (any.kind === 'training') {
         const folder = flags.out ?? runFolder('results', any.run.summary.name);
         writeFiles(folder, trainingFiles(any.run));

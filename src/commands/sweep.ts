@@ -9,6 +9,8 @@ import { defaultWorkerCount, loadSweepSpec, parseShard, planSweep, runSweep } fr
 import { progressFor } from '../experiments/sweep/progress.js';
 import { runFolder } from '../report/results.js';
 import { integerOption } from './options.js';
+import { flagVerdictFailure } from './exit-status.js';
+import { EXIT_CODES_HELP } from './exit-codes-help.js';
 
 export interface SweepFlags {
   grid: string[];
@@ -55,6 +57,13 @@ export async function runSweepCommand(configPath: string, flags: SweepFlags, wri
     `sweep ${spec.name} (${outcome.sweepId})${shard ? `, shard ${shard.index}/${shard.count}` : ''}: ` +
       `${outcome.ran} point(s) run, ${outcome.skipped} already finished, ${outcome.rows.length}/${outcome.selected} rows in ${outcome.dir}\n`,
   );
+  // Sweeps keep going past a failed point; each row carries `verdict` / `verdict_cause`.
+  const failed = outcome.rows.filter((r) => r.metrics.verdict === 'failed');
+  for (const r of failed) write(`verdict: FAILED point ${r.index} (${r.key}): ${String(r.metrics.verdict_cause ?? '')}\n`);
+  if (failed.length > 0) {
+    write(`${failed.length} of ${outcome.rows.length} point(s) failed their verdict (results.csv column verdict)\n`);
+    flagVerdictFailure();
+  }
   if (!shard && flags.report) {
     // Loaded on demand: the plotting stack (vega) is not needed to run points.
     const { writeSweepReport } = await import('../report/report.js');
@@ -75,7 +84,11 @@ export function registerSweepCommand(program: Command): void {
     .option('--set <key=value>', 'a fixed override for every point; repeatable', collect, [])
     .option('--link <key=field,...>', 'fields that take the value of grid key `key` at every point (e.g. the same bits in several stores); repeatable', collect, [])
     .option('--time-scaling', 'stretch the potential schedules with time.duration (tables keep their shape)')
-    .option('--seeds <rule>', 'config: every point uses the config seed (default); independent: a seed from the point key')
+    .option(
+      '--seeds <rule>',
+      'config: every point uses the config seed; independent: a seed from the sweep seed and the point key (sha256). ' +
+        'Default: independent when time.duration is an axis (the report fits Q_inf + B/tau, which needs independent points), else config',
+    )
     .option('--workers <n>', `worker threads (default ${defaultWorkerCount()})`, integerOption('--workers', 1))
     .option('--out <dir>', 'output folder (default results/sweep-<name>-<stamp>/)')
     .option('--resume', 'continue the sweep in --out, skipping finished points')
@@ -85,5 +98,6 @@ export function registerSweepCommand(program: Command): void {
     .option('--dry-run', 'validate and list the points, run nothing')
     .action(async (configPath: string, flags: SweepFlags) => {
       await runSweepCommand(configPath, flags);
-    });
+    })
+    .addHelpText('after', EXIT_CODES_HELP);
 }

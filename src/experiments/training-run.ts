@@ -295,7 +295,9 @@ export function runTraining(loaded: LoadedConfig<TrainingConfig>, overrides: Run
   const temperatureK = config.units.temperature;
   const limIndex = config.stores.findIndex((s) => s.kind === 'lim');
   const limBoundOfRun = limIndex >= 0 ? (stores[limIndex].bounds().lim as LimBound) : null;
-  const curvature = lossCurvature(model, train, baselineParameters);
+  const initialLoss = model.loss(modelInit, train);
+  // At the baseline's end point, unless it diverged (then at the initialisation).
+  const curvature = lossCurvature(model, train, baselineLoss <= initialLoss ? baselineParameters : modelInit);
   const tolerance = config.comparison.lossTolerance;
   const summaries: StoreSummary[] = stores.map((store, i) => {
     const result = results[i];
@@ -394,7 +396,7 @@ export function runTraining(loaded: LoadedConfig<TrainingConfig>, overrides: Run
     lossCurvature: curvature,
     stores: summaries,
     comparisons,
-    verdict: trainingVerdict(summaries, baselineLoss, tolerance, curvature.lambdaMax, t.copies, model.parameterCount),
+    verdict: trainingVerdict(summaries, baselineLoss, tolerance, curvature.lambdaMax, t.copies, model.parameterCount, initialLoss),
   };
   return { summary, results };
 }
@@ -496,8 +498,19 @@ function trainingVerdict(
   lambdaMax: number,
   copies: number,
   parameters: number,
+  initialLoss: number,
 ): Verdict {
   const failures: VerdictFailure[] = [];
+  // The reference itself: plain gradient descent that ends above its starting loss (or at a non-finite
+  // one) diverged, and every "matches the baseline" below would be meaningless.
+  if (!(baselineLoss <= initialLoss)) {
+    failures.push({
+      what: 'float baseline: diverged',
+      cause:
+        `final loss ${formatNumber(baselineLoss)} above the initial loss ${formatNumber(initialLoss)}` +
+        (Number.isFinite(lambdaMax) && lambdaMax > 0 ? ` (gradient descent is unstable for a learning rate above 2 / lambda_max = ${formatNumber(2 / lambdaMax)})` : ''),
+    });
+  }
   for (const s of stores) {
     if (s.bound.violated) {
       failures.push({

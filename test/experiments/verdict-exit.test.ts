@@ -64,4 +64,30 @@ comparison: { lossTolerance: 0.05 }
     expect(help.stdout).toMatch(/Exit codes:/);
     expect(help.stdout).toMatch(/3 +ran and wrote its results, but a verdict failed/);
   }, 60000);
+
+  it('a diverged training exits 3 with a verdict line: overflowing (lr 5) and non-finite (lr 50) gradient descent', () => {
+    for (const [rate, pattern] of [
+      [5, /verdict: FAILED float baseline: diverged: final loss .* above the initial loss .*2 \/ lambda_max/],
+      [50, /verdict: FAILED training: diverged: /],
+    ] as const) {
+      const file = join(folder, `diverge-${rate}.yaml`);
+      writeFileSync(
+        file,
+        `kind: training
+name: diverge
+seed: 1
+dataset: { kind: linear-regression, samples: 50, features: 2, noiseStd: 0.3 }
+model: { kind: linear-regression }
+training: { copies: 2, updates: 200, learningRate: ${rate} }
+stores:
+  - kind: float
+`,
+      );
+      const out = join(folder, `out-diverge-${rate}`);
+      const { code, stdout, stderr } = limsim('run', file, '--out', out);
+      expect(code, stderr).toBe(3);
+      expect(stdout).toMatch(pattern);
+      expect(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')).verdict.ok).toBe(false);
+    }
+  }, 60000);
 });

@@ -104,8 +104,16 @@ function checkLinks(links: [string, string[]][], axes: GridAxis[]): void {
   }
 }
 
-function parseSeeds(raw: unknown, where: string): SeedRule {
-  if (raw === undefined) return 'config';
+/**
+ * The default seed rule: 'independent' for a sweep over time.duration (its report
+ * fits Q_inf + B/tau, which needs independent points), else 'config'.
+ */
+function defaultSeeds(axes: GridAxis[]): SeedRule {
+  return axes.some((a) => a.key === 'time.duration') ? 'independent' : 'config';
+}
+
+function parseSeeds(raw: unknown, where: string, axes: GridAxis[] = []): SeedRule {
+  if (raw === undefined) return defaultSeeds(axes);
   if (raw === 'config' || raw === 'independent') return raw;
   throw new ConfigError(where, `got ${JSON.stringify(raw)}; expected "config" (every point uses the config's seed) or "independent" (a seed derived from the point key)`);
 }
@@ -166,7 +174,7 @@ export function loadSweepSpec(path: string, cli: SweepCliInput = {}): SweepSpec 
       axes,
       links,
       timeScaling: cliScaling ?? parseTimeScaling(data.timeScaling, 'timeScaling'),
-      seeds: cliSeeds ?? parseSeeds(data.seeds, 'seeds'),
+      seeds: cliSeeds ?? parseSeeds(data.seeds, 'seeds', axes),
       specPath: path,
     };
   }
@@ -181,7 +189,7 @@ export function loadSweepSpec(path: string, cli: SweepCliInput = {}): SweepSpec 
     axes: cliAxes,
     links,
     timeScaling: cliScaling,
-    seeds: cliSeeds ?? 'config',
+    seeds: cliSeeds ?? defaultSeeds(cliAxes),
   };
 }
 
