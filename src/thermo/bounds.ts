@@ -378,7 +378,7 @@ const tested = (assumption: string, holds: boolean, detail?: string): BoundAssum
 
 /**
  * The bounds that apply to a run, each held against the quantity it constrains
- * as a one-sided 4-SE test (docs/bounds.md §7), with the assumptions it needs
+ * as a one-sided 4-SE test (docs/bounds.md §8), with the assumptions it needs
  * checked on this run. A bound whose checked assumption fails is reported as
  * not applicable and never as violated.
  * Continuous engines (Langevin, Fokker-Planck) use the potential's free energy

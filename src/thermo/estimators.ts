@@ -351,7 +351,7 @@ export function normalConfidenceInterval(estimate: Estimate, level = 0.95): [num
   return [estimate.mean - z * estimate.se, estimate.mean + z * estimate.se];
 }
 
-// ---------------------------------------------------------------- estimators with bias corrections and SEs (docs/bounds.md §7)
+// ---------------------------------------------------------------- estimators with bias corrections and SEs (docs/bounds.md §8)
 
 /**
  * Shannon entropy (nats) of a state occupancy measured as the fractions of n
@@ -427,7 +427,7 @@ export interface DebiasedWasserstein {
  * beta decreases with n, beta(n/2) >= beta(n), so subtracting
  * [W2^2(a_even, a_odd) + W2^2(b_even, b_odd)] / 2 removes at least the bias
  * (it over-corrects by at most beta(n), keeping the bound conservative;
- * docs/bounds.md §7). The SE is the bootstrap over replicas (pairs resampled
+ * docs/bounds.md §8). The SE is the bootstrap over replicas (pairs resampled
  * jointly) of the unclamped estimate, indices from randomStream(seed, 0,
  * 'bootstrap-w2'); the reported value is clamped at 0.
  */

@@ -5,7 +5,7 @@ import type { PhysicsRun } from '../../src/experiments/run.js';
 /**
  * Bounds never cry wolf (issue 10): processes that cannot break the second law
  * must flag no bound at any sample size, with the sample-estimated bounds
- * debiased and carrying their own SE (docs/bounds.md §7).
+ * debiased and carrying their own SE (docs/bounds.md §8).
  */
 function physics(raw: Record<string, unknown>): PhysicsRun {
   const run = runAnyConfig(validateAnyConfig({ seed: 3, record: { points: 2 }, ...raw }, '', 'test.yaml'));

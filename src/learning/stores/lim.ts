@@ -460,7 +460,7 @@ export class LimStore implements ParameterStore {
     const bound = this.limBound();
     return {
       applicable: bound.total,
-      applicableName: 'LIM bound: drag of the copy-mean parameter paths (2 l asinh(l/2R)) + Clausius information term',
+      applicableName: 'LIM bound: drag of the ensemble-mean parameter paths (2 l asinh(l/2R), leave-one-out estimate) + Clausius information term',
       lim: bound,
       conventionalEstimate: meanOf(this.shadowFlips) * this.options.conventionalBarrier,
       conventionalEstimateName: `E_ret (${this.options.conventionalBarrier} kT) per bit flip a digital n-bit memory needs to follow the same level path`,
