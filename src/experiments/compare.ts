@@ -18,6 +18,7 @@ import type { PhysicsSummary } from './run.js';
 import type { TrainingSummary } from './training-run.js';
 import { fitInverseTime, fitQualityText, type LinearFit } from './sweep/fit.js';
 import { verdictLines, type Verdict, type VerdictFailure } from './verdict.js';
+import { ratioStandardError } from '../thermo/bounds.js';
 import { boundsFromSummary, physicsMetrics, trainingBounds, trainingMetrics, type Metrics, type RowBound } from './sweep/rows.js';
 import { MANIFEST, readRows, ROWS_JSONL, type SweepManifest } from './sweep/store.js';
 import { loadSweepFolder } from './sweep.js';
@@ -124,8 +125,9 @@ export interface BoundComparison {
   /** The bound and its SE (when estimated from measured occupancies), kT. */
   value: number;
   boundSe: number;
-  /** measured / bound (null when the bound is <= 0). */
+  /** measured / bound (null when the bound is <= 0), and its delta-method SE. */
   ratio: number | null;
+  ratioSe: number | null;
   /** measured - bound, kT, and in combined standard errors. */
   excess: number;
   excessSigmas: number | null;
@@ -151,6 +153,7 @@ export function boundComparisons(entries: ComparisonEntry[]): BoundComparison[] 
         value: b.value,
         boundSe: b.boundSe,
         ratio: b.ratio,
+        ratioSe: b.ratio === null ? null : ratioStandardError(b.measured, b.measuredSe, b.value, b.boundSe),
         excess: b.excess,
         excessSigmas: combined > 0 ? b.excess / combined : null,
         violated: b.violated,
@@ -375,8 +378,9 @@ export function comparisonJson(c: Comparison): string {
   );
 }
 
-function ratioText(r: number | null): string {
-  return r === null ? 'n/a' : r.toFixed(3);
+function ratioText(r: number | null, se: number | null): string {
+  if (r === null) return 'n/a';
+  return se !== null && se > 0 ? formatEstimate(r, se) : r.toFixed(3);
 }
 
 /** The terminal table: one line per (entry, bound), then the fits. */
@@ -393,7 +397,7 @@ export function comparisonTable(c: Comparison): string {
           b.quantity,
           formatEstimate(b.measured, b.measuredSe),
           b.boundSe > 0 ? formatEstimate(b.value, b.boundSe) : formatNumber(b.value),
-          ratioText(b.ratio),
+          ratioText(b.ratio, b.ratioSe),
           b.excessSigmas === null ? 'n/a' : b.excessSigmas.toFixed(1),
           b.violated ? 'VIOLATED' : b.status === 'not applicable' ? 'n/a (assumption failed)' : 'no',
         ]),

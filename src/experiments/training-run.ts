@@ -125,8 +125,8 @@ export interface TrainingSummary {
   };
   floatBaseline: { finalLoss: number; finalAccuracy?: number; note: string };
   lossTolerance: number;
-  /** Curvature of the training loss at the float baseline's parameters (for the LIM diagnosis). */
-  lossCurvature: { lambdaMax: number; trace: number; note: string };
+  /** Curvature of the training loss at the float baseline's parameters (computed for a LIM diagnosis only). */
+  lossCurvature?: { lambdaMax: number; trace: number; note: string };
   stores: StoreSummary[];
   comparisons: HeatComparison[];
   /**
@@ -296,8 +296,6 @@ export function runTraining(loaded: LoadedConfig<TrainingConfig>, overrides: Run
   const limIndex = config.stores.findIndex((s) => s.kind === 'lim');
   const limBoundOfRun = limIndex >= 0 ? (stores[limIndex].bounds().lim as LimBound) : null;
   const initialLoss = model.loss(modelInit, train);
-  // At the baseline's end point, unless it diverged (then at the initialisation).
-  const curvature = lossCurvature(model, train, baselineLoss <= initialLoss ? baselineParameters : modelInit);
   const tolerance = config.comparison.lossTolerance;
   const summaries: StoreSummary[] = stores.map((store, i) => {
     const result = results[i];
@@ -351,6 +349,14 @@ export function runTraining(loaded: LoadedConfig<TrainingConfig>, overrides: Run
     };
   });
 
+  // The loss curvature only when a diagnosis needs it (it costs 2 N full-batch gradients): at the
+  // baseline's end point, or at the initialisation when the baseline diverged.
+  const baselineDiverged = !(baselineLoss <= initialLoss);
+  const curvature =
+    baselineDiverged || summaries.some((x) => x.kind === 'lim' && !x.matchesFloat)
+      ? lossCurvature(model, train, baselineDiverged ? modelInit : baselineParameters)
+      : undefined;
+
   const comparisons: HeatComparison[] = [];
   for (const conventional of summaries.filter((s) => s.kind === 'digital' || s.kind === 'consolidation')) {
     for (const lim of summaries.filter((s) => s.kind === 'lim')) {
@@ -393,10 +399,10 @@ export function runTraining(loaded: LoadedConfig<TrainingConfig>, overrides: Run
       note: 'float64 gradient descent from the model initialisation with training.learningRate (fitFloatingPoint)',
     },
     lossTolerance: tolerance,
-    lossCurvature: curvature,
+    ...(curvature ? { lossCurvature: curvature } : {}),
     stores: summaries,
     comparisons,
-    verdict: trainingVerdict(summaries, baselineLoss, tolerance, curvature.lambdaMax, t.copies, model.parameterCount, initialLoss),
+    verdict: trainingVerdict(summaries, baselineLoss, tolerance, curvature?.lambdaMax ?? NaN, t.copies, model.parameterCount, initialLoss),
   };
   return { summary, results };
 }

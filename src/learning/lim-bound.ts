@@ -65,11 +65,11 @@ export interface LimBoundInput {
   /** Copy-mean coordinate (levels) of each parameter at each checkpoint: checkpoints x parameters, row-major. */
   meanPath: Float64Array;
   /**
-   * Every cell's coordinate at each checkpoint, checkpoints x copies x parameters
-   * (row-major): with it the path lengths are the leave-one-out estimates of the
-   * ensemble-mean path and the bound gets a bootstrap SE over copies.
+   * Every cell's coordinate at each checkpoint: one snapshot (copies x parameters,
+   * row-major) per checkpoint. With it the path lengths are the leave-one-out
+   * estimates of the ensemble-mean path and the bound gets a bootstrap SE over copies.
    */
-  copyPath?: Float64Array;
+  copyPath?: ArrayLike<number>[];
   /** Seed of the bootstrap over copies. */
   seed?: number;
   checkpoints: number;
@@ -145,7 +145,7 @@ export function polygonNodes(checkpoints: number): number[] {
  * copy's duplicates are all left out of its own "others".
  */
 function leaveOneOutPathLengths(
-  copyPath: Float64Array,
+  copyPath: ArrayLike<number>[],
   checkpoints: number,
   copies: number,
   n: number,
@@ -154,22 +154,21 @@ function leaveOneOutPathLengths(
   const lengths = new Float64Array(n);
   let total = 0;
   for (let c = 0; c < copies; c++) total += weights[c];
-  const stride = copies * n;
   const nodes = polygonNodes(checkpoints);
   for (let j = 1; j < nodes.length; j++) {
-    const now = nodes[j] * stride;
-    const before = nodes[j - 1] * stride;
+    const after = copyPath[nodes[j]];
+    const before = copyPath[nodes[j - 1]];
     for (let p = 0; p < n; p++) {
       let sum = 0;
       for (let c = 0; c < copies; c++) {
         const w = weights[c];
-        if (w !== 0) sum += w * (copyPath[now + c * n + p] - copyPath[before + c * n + p]);
+        if (w !== 0) sum += w * (after[c * n + p] - before[c * n + p]);
       }
       let projected = 0;
       for (let c = 0; c < copies; c++) {
         const w = weights[c];
         if (w === 0 || total - w <= 0) continue;
-        const delta = copyPath[now + c * n + p] - copyPath[before + c * n + p];
+        const delta = after[c * n + p] - before[c * n + p];
         const others = sum - w * delta;
         projected += w * (others > 0 ? delta : others < 0 ? -delta : 0);
       }
@@ -212,7 +211,11 @@ export function limBound(input: LimBoundInput): LimBound {
   const perParameterLevels = Array.from({ length: n }, (_, p) => Float64Array.from({ length: copies }, (_, c) => input.finalLevels[c * n + p]));
   const copyPath = input.copyPath;
   const pathEstimator: LimBound['pathEstimator'] =
-    copyPath && copyPath.length === checkpoints * copies * n ? (copies >= 2 ? 'leave-one-out' : 'none') : 'copy-mean';
+    copyPath && copyPath.length === checkpoints && copyPath.every((snapshot) => snapshot.length === copies * n)
+      ? copies >= 2
+        ? 'leave-one-out'
+        : 'none'
+      : 'copy-mean';
 
   // The bound for one weighting of the copies (all ones: the estimate; multinomial counts: a bootstrap replicate).
   const evaluate = (weights: Float64Array) => {

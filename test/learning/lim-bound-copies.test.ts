@@ -11,12 +11,12 @@ describe('LIM bound: a property of the task, not of the number of copies', () =>
     const truth = (k: number) => 10 * (1 - Math.exp(-k / 10));
     const measure = (copies: number) => {
       const rng = randomStream(5, copies, 'test');
-      const copyPath = new Float64Array(checkpoints * copies);
+      const copyPath = Array.from({ length: checkpoints }, () => new Float64Array(copies));
       const meanPath = new Float64Array(checkpoints);
       for (let k = 0; k < checkpoints; k++) {
         for (let c = 0; c < copies; c++) {
-          copyPath[k * copies + c] = truth(k) + rng.normal();
-          meanPath[k] += copyPath[k * copies + c] / copies;
+          copyPath[k][c] = truth(k) + rng.normal();
+          meanPath[k] += copyPath[k][c] / copies;
         }
       }
       return limBound({

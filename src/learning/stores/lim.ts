@@ -274,8 +274,12 @@ export class LimStore implements ParameterStore {
   private readonly levelBefore: Int32Array;
   /** Copy-mean coordinate of each parameter at each checkpoint (levels). */
   private readonly meanPath: number[] = [];
-  /** Every cell's coordinate at each checkpoint (checkpoints x copies x N): the LIM bound's SE and bias correction need the copies. */
-  private readonly copyPath: number[] = [];
+  /**
+   * Every cell's coordinate at each checkpoint (one copies x N snapshot per checkpoint): the LIM
+   * bound's noise-free path estimate and its SE need the copies. Float32 halves the memory; its
+   * 24-bit mantissa resolves 4e-3 level even at 2^16 levels.
+   */
+  private readonly copyPath: Float32Array[] = [];
   private checkpoints = 0;
   private clipped = 0;
   private tilts = 0;
@@ -352,7 +356,7 @@ export class LimStore implements ParameterStore {
       for (let c = 0; c < this.copies; c++) sum += this.positions[c * this.n + p];
       this.meanPath.push(sum / this.copies);
     }
-    for (let i = 0; i < this.positions.length; i++) this.copyPath.push(this.positions[i]);
+    this.copyPath.push(Float32Array.from(this.positions));
     this.checkpoints++;
   }
 
@@ -402,7 +406,7 @@ export class LimStore implements ParameterStore {
     this.cells.levels(this.levelNow);
     return limBound({
       meanPath: Float64Array.from(this.meanPath),
-      copyPath: Float64Array.from(this.copyPath),
+      copyPath: this.copyPath,
       seed: this.run.seed,
       checkpoints: this.checkpoints,
       parameterCount: this.n,
