@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadAnyConfig, runAnyConfig } from '../experiments/dispatch.js';
 import type { PhysicsRun } from '../experiments/run.js';
-import { trainingFiles, trainingSummaryText } from '../experiments/training-run.js';
+import { finiteAtStart, trainingFiles, trainingSummaryText } from '../experiments/training-run.js';
 import { formatEstimate, formatNumber, textTable } from '../report/format.js';
 import { histogram, histogramCsv, runFolder, timeseriesCsv, writeFiles } from '../report/results.js';
 import { integerOption } from './options.js';
@@ -114,7 +114,7 @@ export function registerRunCommand(program: Command): void {
       } catch (err) {
         // A training that diverged (a NaN loss or gradient) is a failed verdict, not bad input: the config
         // was valid and ran. Write a summary that says so, print the verdict line, exit 3.
-        if (config.kind !== 'training' || !(err instanceof ConfigError) || !/diverged/.test(err.message)) throw err;
+        if (config.kind !== 'training' || !(err instanceof ConfigError) || !/diverged/.test(err.message) || !finiteAtStart(config.loaded)) throw err;
         const name = config.loaded.config.name;
         const folder = flags.out ?? runFolder('results', name);
         const verdict = { ok: false, failures: [{ what: 'training', cause: `diverged: ${err.message}` }] };

@@ -225,6 +225,23 @@ function ratioSe(a: Estimate, b: Estimate): { mean: number; se: number } {
   return { mean, se: Math.abs(mean) * Math.hypot(a.se / a.mean, b.se / b.mean) };
 }
 
+/**
+ * Whether the loss and gradient are finite at the model's initialisation: a NaN or
+ * infinity there is bad input (e.g. overflowing data, exit 2), one that appears only
+ * later is a diverged training (a failed verdict, exit 3).
+ */
+export function finiteAtStart(loaded: LoadedConfig<TrainingConfig>): boolean {
+  try {
+    const { train } = loadTrainingData(loaded.config, loaded.path);
+    const model = createModel(loaded.config.model, train);
+    const gradient = new Float64Array(model.parameterCount);
+    return Number.isFinite(model.gradient(model.initParameters(loaded.config.seed), train, gradient));
+  } catch (err) {
+    if (err instanceof ConfigError) return false;
+    throw err;
+  }
+}
+
 /** Run a validated training config. */
 export function runTraining(loaded: LoadedConfig<TrainingConfig>, overrides: RunOverrides = {}): TrainingRun {
   const config: TrainingConfig = {
