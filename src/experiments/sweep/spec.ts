@@ -19,7 +19,7 @@ import { applyTimeScaling, parseTimeScaling, DEFAULT_TIME_SCALING, type TimeScal
  *     set: { replicas: 2000 }               # fixed overrides, dotted paths
  *     grid: { time.duration: [10, 20, 40] } # axes; the first varies slowest
  *     timeScaling: true                     # stretch schedules with time.duration
- *     seeds: independent                    # or config (default)
+ *     seeds: independent                    # or config (default: independent over time.duration, else config)
  */
 export type SeedRule = 'config' | 'independent';
 
