@@ -8,6 +8,7 @@ import { writePhysicsRun } from '../../src/commands/run.js';
 import { compareEntries, type ComparisonEntry } from '../../src/experiments/compare.js';
 import { loadAnyConfig, runAnyConfig, validateAnyConfig } from '../../src/experiments/dispatch.js';
 import { runRow } from '../../src/experiments/sweep/rows.js';
+import { runPointTask } from '../../src/experiments/sweep/task.js';
 import { root } from './sweep-helpers.js';
 
 describe('verdicts in rows, comparisons and warnings', () => {
@@ -55,4 +56,21 @@ describe('verdicts in rows, comparisons and warnings', () => {
     if (full.kind !== 'physics') throw new Error('physics expected');
     expect(full.run.summary.warnings).toEqual([]);
   }, 60000);
+
+  it('a sweep point whose training diverges is a failed row, not a failed sweep', () => {
+    const raw = {
+      kind: 'training',
+      name: 'diverge',
+      seed: 1,
+      dataset: { kind: 'linear-regression', samples: 50, features: 2, noiseStd: 0.3 },
+      model: { kind: 'linear-regression' },
+      training: { copies: 2, updates: 100, learningRate: 50 },
+      stores: [{ kind: 'float' }],
+    };
+    const row = runPointTask({ sweep: 's', index: 1, key: 'k', params: { 'training.learningRate': 50 }, seed: 1, raw, source: '', path: 'x.yaml#k' });
+    expect(row.metrics.verdict).toBe('failed');
+    expect(String(row.metrics.verdict_cause)).toMatch(/^training: diverged: .*the training diverged/);
+    const fine = runPointTask({ sweep: 's', index: 0, key: 'j', params: {}, seed: 1, raw: { ...raw, training: { ...raw.training, learningRate: 0.05 } }, source: '', path: 'x.yaml#j' });
+    expect(fine.metrics.verdict).toBe('ok');
+  });
 });
