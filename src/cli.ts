@@ -13,6 +13,7 @@ import { registerMergeCommand } from './commands/merge.js';
 import { registerCompareCommand } from './commands/compare.js';
 import { registerReportCommand } from './commands/report.js';
 import { VERSION } from './version.js';
+import { fileSystemError } from './report/files.js';
 
 /**
  * The `limsim` command: a thin shell over the library. Bad input (a
@@ -50,6 +51,12 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (err instanceof ConfigError) {
       process.stderr.write(`error: ${err.message}\n`);
+      return EXIT_BAD_INPUT;
+    }
+    // A file-system error (EACCES, EISDIR, ENOSPC, ...) is bad input: one line naming the path.
+    const fsError = fileSystemError(err);
+    if (fsError) {
+      process.stderr.write(`error: ${fsError.message}\n`);
       return EXIT_BAD_INPUT;
     }
     const error = err as Error;

@@ -8,7 +8,7 @@ import { canonicalJson } from '../experiments/sweep/paths.js';
 import { defaultWorkerCount, loadSweepSpec, parseShard, planSweep, runSweep } from '../experiments/sweep.js';
 import { progressFor } from '../experiments/sweep/progress.js';
 import { runFolder } from '../report/results.js';
-import { integerOption } from './options.js';
+import { workersOption } from './options.js';
 
 export interface SweepFlags {
   grid: string[];
@@ -76,7 +76,7 @@ export function registerSweepCommand(program: Command): void {
     .option('--link <key=field,...>', 'fields that take the value of grid key `key` at every point (e.g. the same bits in several stores); repeatable', collect, [])
     .option('--time-scaling', 'stretch the potential schedules with time.duration (tables keep their shape)')
     .option('--seeds <rule>', 'config: every point uses the config seed (default); independent: a seed from the point key')
-    .option('--workers <n>', `worker threads (default ${defaultWorkerCount()})`, integerOption('--workers', 1))
+    .option('--workers <n>', `worker threads (default ${defaultWorkerCount()})`, workersOption())
     .option('--out <dir>', 'output folder (default results/sweep-<name>-<stamp>/)')
     .option('--resume', 'continue the sweep in --out, skipping finished points')
     .option('--shard <i/n>', 'run only the points with index % n == i - 1')

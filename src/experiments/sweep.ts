@@ -12,6 +12,7 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
+import { MAX_WORKERS } from '../engines/limits.js';
 import { sha256 } from './config.js';
 import { VERSION } from '../version.js';
 import { runOnWorkers } from './sweep/pool.js';
@@ -64,7 +65,7 @@ export interface SweepOutcome {
 }
 
 export function defaultWorkerCount(): number {
-  return Math.max(1, availableParallelism());
+  return Math.max(1, Math.min(MAX_WORKERS, availableParallelism()));
 }
 
 /** The points of shard i/n: index % n == i - 1 (round robin, so long and short points spread evenly). */
@@ -141,7 +142,7 @@ export async function runSweep(plan: SweepPlan, options: SweepRunOptions): Promi
   const dir = resolve(options.out);
   const shard = options.shard ?? null;
   const workers = options.workers ?? defaultWorkerCount();
-  if (!Number.isInteger(workers) || workers < 1) throw new ConfigError('--workers', `got ${workers}; expected an integer >= 1`);
+  if (!Number.isInteger(workers) || workers < 1 || workers > MAX_WORKERS) throw new ConfigError('--workers', `got ${workers}; expected an integer from 1 to ${MAX_WORKERS}`);
   const selected = shardPoints(plan.points, shard);
   const selectedKeys = new Set(selected.map((p) => p.key));
 
