@@ -42,6 +42,9 @@ export const THROUGHPUT = {
   trainingStoreUpdates: 2e5,
 };
 
+/** Most points a sweep may have (each is built and validated before the first runs). */
+export const MAX_SWEEP_POINTS = 10_000;
+
 /** Work budget: runs estimated longer than this need --allow-long. */
 export const WORK_BUDGET_SECONDS = 600;
 /** Share of the machine's memory a run may plan to use. */
@@ -162,4 +165,20 @@ export function checkBudget(cost: CostEstimate, options: BudgetOptions = {}): vo
   if (!options.allowLong && cost.seconds > budget) {
     throw new ConfigError(field, `${cost.text} (ETA), over the ${formatSeconds(budget)} work budget; pass --allow-long to run it anyway`);
   }
+}
+
+/**
+ * Cost of a sweep on `workers` threads: each worker holds one point at a time
+ * (memory: the largest point times the workers in use); the work is the sum
+ * over points, spread over the workers.
+ */
+export function sweepCost(points: AnyConfig[], workers: number): CostEstimate {
+  const costs = points.map(configCost);
+  const inUse = Math.max(1, Math.min(workers, costs.length));
+  const largest = costs.reduce((m, c) => Math.max(m, c.bytes - BASE_BYTES), 0);
+  const bytes = BASE_BYTES * (1 + inUse) + inUse * largest;
+  const work = costs.reduce((s, c) => s + c.work, 0);
+  const units = [...new Set(costs.map((c) => c.workUnit))].join(' + ') || 'points';
+  const seconds = costs.reduce((s, c) => s + c.seconds, 0) / inUse;
+  return { bytes, work, workUnit: units, seconds, text: describe(bytes, work, units, seconds) };
 }

@@ -13,6 +13,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { MAX_WORKERS } from '../engines/limits.js';
+import { checkOutputFolder, lockFolder, withFolderLock } from '../report/files.js';
 import { sha256 } from './config.js';
 import { VERSION } from '../version.js';
 import { runOnWorkers } from './sweep/pool.js';
@@ -137,8 +138,16 @@ function openForResume(dir: string, plan: SweepPlan, shard: SweepRunOptions['sha
   return { manifest, rows: [...byKey.values()] };
 }
 
-/** Run (or resume) a planned sweep into options.out. */
+/**
+ * Run (or resume) a planned sweep into options.out, holding the folder's lock
+ * (src/report/files.ts): a second writer is refused naming the holder; the
+ * stale lock of a killed sweep (dead pid) is taken over, so --resume works.
+ */
 export async function runSweep(plan: SweepPlan, options: SweepRunOptions): Promise<SweepOutcome> {
+  return withFolderLock(options.out, '--out', `limsim sweep ${plan.spec.name}`, () => runSweepLocked(plan, options));
+}
+
+async function runSweepLocked(plan: SweepPlan, options: SweepRunOptions): Promise<SweepOutcome> {
   const dir = resolve(options.out);
   const shard = options.shard ?? null;
   const workers = options.workers ?? defaultWorkerCount();
@@ -246,9 +255,9 @@ export function mergeSweeps(inputs: string[], out: string): MergeOutcome {
       );
     }
   }
-  const dir = resolve(out);
+  const dir = checkOutputFolder(out, '--out');
   if (loaded.some((l) => resolve(l.dir) === dir)) throw new ConfigError('--out', `"${out}" is one of the inputs; expected a new folder`);
-  if (holdsResults(dir)) throw new ConfigError('--out', `"${out}" already holds sweep results; expected a new or empty folder`);
+  if (holdsResults(dir)) throw new ConfigError('--out', `"${out}" already holds sweep results; expected a new or empty folder (merging into an existing --out is refused)`);
 
   const byKey = new Map<string, { row: SweepRow; from: string }>();
   for (const l of loaded) {
@@ -271,8 +280,14 @@ export function mergeSweeps(inputs: string[], out: string): MergeOutcome {
     finishedPoints: rows.length,
     mergedFrom: loaded.map((l) => resolve(l.dir)),
   };
-  mkdirSync(dir, { recursive: true });
-  writeSortedRows(dir, rows, manifest.columns);
-  writeManifest(dir, manifest);
+  const lock = lockFolder(dir, '--out', 'limsim merge');
+  try {
+    writeSortedRows(dir, rows, manifest.columns);
+    writeManifest(dir, manifest);
+  } catch (err) {
+    lock.release({ removeIfEmpty: true });
+    throw err;
+  }
+  lock.release();
   return { dir, manifest, rows, missing };
 }

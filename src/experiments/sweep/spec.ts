@@ -7,6 +7,8 @@ import { assignmentAt, gridFromMapping, mergeAxes, parseGridFlag, parseValue, po
 import { canonicalJson, cloneData, formatPath, getAt, parsePath, setAt, shortHash } from './paths.js';
 import { metricColumns } from './rows.js';
 import { applyTimeScaling, parseTimeScaling, DEFAULT_TIME_SCALING, type TimeScaling } from './stretch.js';
+import { checkSafeName } from '../../report/files.js';
+import { MAX_SWEEP_POINTS } from '../cost.js';
 
 /**
  * A sweep: a base config, fixed overrides (`set`), Cartesian grid axes over
@@ -155,7 +157,8 @@ export function loadSweepSpec(path: string, cli: SweepCliInput = {}): SweepSpec 
     const axes = mergeAxes(gridFromMapping(data.grid, 'grid'), cliAxes);
     const links = [...linksFromMapping(data.link, 'link'), ...linksFromFlags(cli.link ?? [])];
     checkLinks(links, axes);
-    const name = typeof data.name === 'string' ? data.name : String((baseFile.raw as Record<string, unknown>).name ?? 'sweep');
+    // The name becomes a folder name (results/sweep-<name>-<stamp>/): the one name policy of src/report/files.ts.
+    const name = checkSafeName(data.name ?? (baseFile.raw as Record<string, unknown>).name ?? 'sweep', 'name');
     return {
       name,
       ...(typeof data.description === 'string' ? { description: data.description } : {}),
@@ -173,7 +176,7 @@ export function loadSweepSpec(path: string, cli: SweepCliInput = {}): SweepSpec 
   const links = linksFromFlags(cli.link ?? []);
   checkLinks(links, cliAxes);
   return {
-    name: String(data.name ?? 'sweep'),
+    name: checkSafeName(data.name ?? 'sweep', 'name'),
     basePath: path,
     baseSource: source,
     base: applySet(data, cliSet),
@@ -263,7 +266,8 @@ export function buildPoint(spec: SweepSpec, index: number): SweepPoint {
 /** Expand and validate every point before anything runs. */
 export function planSweep(spec: SweepSpec): SweepPlan {
   const count = pointCount(spec.axes);
-  if (count > 10_000_000) throw new ConfigError('--grid', `gives ${count} points; expected at most 1e7`);
+  // Every point is built and validated before anything runs (~0.4 ms each): cap the grid so that takes seconds, not minutes.
+  if (count > MAX_SWEEP_POINTS) throw new ConfigError('--grid', `gives ${count} points; expected at most ${MAX_SWEEP_POINTS} (split a larger study into several sweeps)`);
   const points: SweepPoint[] = [];
   for (let i = 0; i < count; i++) points.push(buildPoint(spec, i));
   const keys = new Set(points.map((p) => p.key));
