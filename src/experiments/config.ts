@@ -7,7 +7,7 @@ import { ConfigError } from '../errors.js';
 import { buildPotential, nonNegativeParameters, positiveParameters, type PotentialSpec } from '../physics/potentials.js';
 import { buildDiscreteModel, type DiscreteProblem } from '../memory/discrete.js';
 import { planFokkerPlanckGrid } from '../engines/fokker-planck.js';
-import { scheduleMinimum } from '../physics/schedules.js';
+import { compileSchedule, probeTimes, scheduleMinimum, type ScheduleSpec } from '../physics/schedules.js';
 import { physicsConfigSchema, type PhysicsConfig } from './schema.js';
 
 /** A config as read from disk: the validated value plus what provenance needs. */
@@ -111,6 +111,7 @@ export function sha256(text: string): string {
 export function checkPhysics(config: PhysicsConfig): void {
   const spec = config.potential;
   const problem = problemOf(config);
+  checkExpressionsFinite(spec, config.time.duration, 'potential');
   let stateCount: number;
   if (spec.kind === 'discrete') {
     if (config.engine !== 'monte-carlo' && config.engine !== 'master-equation') {
@@ -153,6 +154,30 @@ export function checkPhysics(config: PhysicsConfig): void {
 /** Options of the Fokker-Planck engine from a config (errors name the config field). */
 export function fokkerPlanckOptions(config: PhysicsConfig): { cells?: number } {
   return { cells: config.fokkerPlanck?.cells };
+}
+
+/** Every expression schedule under a spec, with its field path. */
+function expressionSchedules(node: unknown, path: string, out: { path: string; spec: ScheduleSpec }[] = []): { path: string; spec: ScheduleSpec }[] {
+  if (Array.isArray(node)) node.forEach((v, k) => expressionSchedules(v, `${path}[${k}]`, out));
+  else if (node !== null && typeof node === 'object') {
+    const record = node as Record<string, unknown>;
+    if (record.kind === 'expression' && typeof record.expr === 'string') out.push({ path, spec: record as ScheduleSpec });
+    else for (const [k, v] of Object.entries(record)) expressionSchedules(v, `${path}.${k}`, out);
+  }
+  return out;
+}
+
+/**
+ * Expressions give finite real numbers over the whole protocol (probed at the
+ * range-check times), so a schedule such as sqrt(10 - t) with duration 20 is
+ * refused before the run, naming the field and the time. The engines check
+ * again at every step (src/physics/schedules.ts).
+ */
+export function checkExpressionsFinite(spec: unknown, duration: number, path: string): void {
+  for (const { path: field, spec: schedule } of expressionSchedules(spec, path)) {
+    const evaluate = compileSchedule(schedule, field);
+    for (const t of probeTimes(schedule, duration)) evaluate(t);
+  }
 }
 
 /** Barriers stay >= 0 and lengths > 0 over [0, duration]. */
