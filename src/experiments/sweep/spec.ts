@@ -146,7 +146,8 @@ export function loadSweepSpec(path: string, cli: SweepCliInput = {}): SweepSpec 
   const cliSeeds = cli.seeds === undefined ? undefined : parseSeeds(cli.seeds, '--seeds');
   const cliScaling = cli.timeScaling ? { ...DEFAULT_TIME_SCALING, schedules: [...DEFAULT_TIME_SCALING.schedules] } : null;
 
-  if ('base' in data || data.kind === 'sweep') {
+  // A file with sweep-only fields is a sweep file even when its base is missing (then named as missing).
+  if ('base' in data || data.kind === 'sweep' || 'grid' in data || 'link' in data) {
     for (const k of Object.keys(data)) {
       if (!SWEEP_FIELDS.has(k)) throw new ConfigError(k, `is not a sweep-file field; expected one of ${[...SWEEP_FIELDS].join(', ')}`);
     }
