@@ -8,7 +8,7 @@
  * point's seed comes from its config (or from its key, seeds: independent),
  * and the final files are sorted by point index.
  */
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
@@ -30,6 +30,7 @@ import {
   readManifest,
   readRows,
   RowAppender,
+  ROWS_CSV,
   ROWS_JSONL,
   writeManifest,
   writeSortedRows,
@@ -201,6 +202,12 @@ async function runSweepLocked(plan: SweepPlan, options: SweepRunOptions): Promis
       rows.push(row);
       progress.pointDone(`point ${row.index} ${canonicalJson(row.params)}`);
     });
+  } catch (err) {
+    // A new folder whose first point failed (e.g. a schedule that turns NaN mid-protocol) keeps
+    // nothing: remove the manifest and the empty row files (the lock then removes the folder).
+    // With finished rows the folder stays, resumable.
+    if (rows.length === 0) for (const f of [MANIFEST, ROWS_JSONL, ROWS_CSV]) rmSync(join(dir, f), { force: true });
+    throw err;
   } finally {
     appender.close();
     progress.stop();
