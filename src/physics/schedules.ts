@@ -59,7 +59,11 @@ function tableSchedule(points: [number, number][]): Schedule {
  * runs on a private mathjs instance (`predictable`: sqrt(-1) is NaN, not a
  * complex number), so nothing a config does reaches other users of mathjs.
  */
-const sandbox = create(all, { predictable: true });
+let sandboxInstance: ReturnType<typeof create> | undefined;
+/** Created on first use: building a mathjs instance costs ~0.2 s, which verbs without expressions should not pay. */
+function sandbox(): ReturnType<typeof create> {
+  return (sandboxInstance ??= create(all, { predictable: true }));
+}
 
 const EXPRESSION_VARIABLES = new Set(['t']);
 const MATH_CONSTANTS = new Set(['pi', 'e', 'PI', 'E', 'LN2', 'LN10', 'tau', 'Infinity']);
@@ -120,7 +124,7 @@ let sandboxWarm = false;
 function warmSandbox(): void {
   if (sandboxWarm) return;
   sandboxWarm = true;
-  sandbox.parse('sqrt(abs(sin(t) + 1)) * exp(-t) + (t < 1 ? max(t, 1) : log(t))').compile().evaluate({ t: 0 });
+  sandbox().parse('sqrt(abs(sin(t) + 1)) * exp(-t) + (t < 1 ? max(t, 1) : log(t))').compile().evaluate({ t: 0 });
 }
 
 function finiteAt(value: unknown, t: number, expr: string, path: string): number {
@@ -137,7 +141,7 @@ function expressionSchedule(expr: string, path: string): Schedule {
   const started = performance.now();
   let node: MathNode;
   try {
-    node = sandbox.parse(expr);
+    node = sandbox().parse(expr);
   } catch (err) {
     const message = err instanceof RangeError ? 'nested too deeply' : (err as Error).message;
     throw new ConfigError(path, `expression "${expr}" does not parse: ${message}`);
