@@ -12,7 +12,7 @@ import { main } from '../../src/cli.js';
 import { ConfigError } from '../../src/errors.js';
 import { physicsCost, checkBudget, MEMORY_HEADROOM } from '../../src/experiments/cost.js';
 import { compileSchedule } from '../../src/physics/schedules.js';
-import { checkSafeName, LOCK_FILE, lockFolder, pathInside, removeStaleTemps, writeFileAtomic } from '../../src/report/files.js';
+import { checkOutputFile, checkOutputFolder, checkSafeName, fileSystemError, LOCK_FILE, lockFolder, pathInside, removeStaleTemps, writeFileAtomic } from '../../src/report/files.js';
 import { physicsConfigSchema } from '../../src/experiments/schema.js';
 
 const fresh = () => mkdtempSync(join(tmpdir(), 'limsim-files-'));
@@ -59,6 +59,31 @@ describe('names and paths', () => {
     expect(pathInside(dir, 'summary.json')).toBe(join(dir, 'summary.json'));
     expect(() => pathInside(dir, '../outside.json')).toThrow(/outside the output folder/);
     expect(() => pathInside(dir, '/etc/passwd')).toThrow(/outside the output folder/);
+  });
+});
+
+describe('file-system errors', () => {
+  it('map every errno to one line naming the path, without the raw errno text', () => {
+    for (const code of ['EACCES', 'EEXIST', 'EISDIR', 'ENOTDIR', 'ENOSPC', 'EROFS', 'EWEIRD']) {
+      const err = Object.assign(new Error(`${code}: something, open '/x/y'`), { code, path: '/x/y' });
+      const mapped = fileSystemError(err);
+      expect(mapped).toBeInstanceOf(ConfigError);
+      expect(mapped!.message).toMatch(/^\/x\/y: [^\n]+$/);
+      expect(mapped!.message).not.toContain('open ');
+    }
+    expect(fileSystemError(new Error('not a file-system error'))).toBeNull();
+  });
+
+  it('checks output paths before any work: a file as a folder, a folder as a file, a path through a file, /proc', () => {
+    const dir = fresh();
+    const file = join(dir, 'f');
+    writeFileSync(file, '');
+    expect(() => checkOutputFolder(file)).toThrow(/exists and is a file/);
+    expect(() => checkOutputFolder(join(file, 'sub'))).toThrow(/is a file, not a folder/);
+    expect(() => checkOutputFolder('/proc/x')).toThrow(/inside \/proc/);
+    expect(() => checkOutputFile(dir)).toThrow(/is a folder/);
+    expect(checkOutputFolder(join(dir, 'new', 'deeper'))).toBe(join(dir, 'new', 'deeper'));
+    expect(existsSync(join(dir, 'new'))).toBe(false);
   });
 });
 
