@@ -82,6 +82,11 @@ function isEntryPoint(): boolean {
 }
 
 if (isEntryPoint()) {
+  // `limsim ... | head`: a closed pipe ends the output quietly, not with an EPIPE stack.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
   main(process.argv).then((code) => {
     process.exitCode = code;
   });
