@@ -13,6 +13,7 @@ import { registerMergeCommand } from './commands/merge.js';
 import { registerCompareCommand } from './commands/compare.js';
 import { registerReportCommand } from './commands/report.js';
 import { VERSION } from './version.js';
+import { fileSystemError } from './report/files.js';
 
 /**
  * The `limsim` command: a thin shell over the library. Bad input (a
@@ -52,6 +53,12 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`error: ${err.message}\n`);
       return EXIT_BAD_INPUT;
     }
+    // A file-system error (EACCES, EISDIR, ENOSPC, ...) is bad input: one line naming the path.
+    const fsError = fileSystemError(err);
+    if (fsError) {
+      process.stderr.write(`error: ${fsError.message}\n`);
+      return EXIT_BAD_INPUT;
+    }
     const error = err as Error;
     process.stderr.write(`error: ${error.message}\n`);
     if (process.env.LIMSIM_DEBUG) process.stderr.write(`${error.stack}\n`);
@@ -75,6 +82,11 @@ function isEntryPoint(): boolean {
 }
 
 if (isEntryPoint()) {
+  // `limsim ... | head`: a closed pipe ends the output quietly, not with an EPIPE stack.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
   main(process.argv).then((code) => {
     process.exitCode = code;
   });

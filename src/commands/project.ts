@@ -16,7 +16,7 @@ import {
   type Projection,
   type Workload,
 } from '../experiments/project.js';
-import { writeFileAtomic } from '../report/files.js';
+import { checkOutputFolder, writeFileAtomic } from '../report/files.js';
 import { linePlot } from '../report/plots.js';
 
 /** Flags as commander hands them over (all strings). */
@@ -201,15 +201,36 @@ export interface ProjectRunResult {
   sizes: Projection[] | null;
 }
 
+/** The first non-finite number in a projection (a path and the value), or null. */
+function firstNonFinite(value: unknown, path: string): [string, number] | null {
+  if (typeof value === 'number') return Number.isFinite(value) ? null : [path, value];
+  if (value === null || typeof value !== 'object') return null;
+  for (const [k, v] of Object.entries(value)) {
+    const found = firstNonFinite(v, Array.isArray(value) ? `${path}[${k}]` : `${path}.${k}`);
+    if (found) return found;
+  }
+  return null;
+}
+
+/** A projection that overflows (e.g. --params 1e300) is bad input, never printed as Infinity. */
+function refuseNonFinite(projection: Projection, opts: ProjectCliOptions): void {
+  const found = firstNonFinite(projection, 'projection');
+  if (!found) return;
+  const given = OPTION_FOR_FIELD.filter(([option]) => opts[option] !== undefined).map(([option]) => `--${String(option).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} ${String(opts[option])}`);
+  throw new ConfigError(given.length > 0 ? given.join(' ') : '--preset', `gives ${found[0]} = ${found[1]}; expected a workload whose energies are finite (smaller --params, --tokens or --precision)`);
+}
+
 /** Run the command: print to `write`, write files under opts.out. Throws ConfigError on bad flags. */
 export async function runProject(
   opts: ProjectCliOptions,
   write: (text: string) => void = (text) => process.stdout.write(text),
 ): Promise<ProjectRunResult> {
+  if (opts.out !== undefined) checkOutputFolder(opts.out, '--out');
   const workload = workloadFromOptions(opts);
   const projection = projectWorkload(workload, FLAGS);
   const wantSizes = Boolean(opts.sizes) || opts.out !== undefined;
   const sizes = wantSizes ? projectSizes(workload, DEFAULT_SIZES, FLAGS) : null;
+  refuseNonFinite(projection, opts);
 
   if (opts.json) {
     write(JSON.stringify(sizes ? { projection, sizes } : { projection }, null, 2) + '\n');

@@ -8,9 +8,11 @@ import { canonicalJson } from '../experiments/sweep/paths.js';
 import { defaultWorkerCount, loadSweepSpec, parseShard, planSweep, runSweep } from '../experiments/sweep.js';
 import { progressFor } from '../experiments/sweep/progress.js';
 import { runFolder } from '../report/results.js';
-import { integerOption } from './options.js';
 import { flagVerdictFailure } from './exit-status.js';
 import { EXIT_CODES_HELP } from './exit-codes-help.js';
+import { checkOutputFolder } from '../report/files.js';
+import { checkBudget, sweepCost } from '../experiments/cost.js';
+import { workersOption } from './options.js';
 
 export interface SweepFlags {
   grid: string[];
@@ -25,6 +27,7 @@ export interface SweepFlags {
   report: boolean;
   quiet?: boolean;
   dryRun?: boolean;
+  allowLong?: boolean;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -33,10 +36,13 @@ const collect = (value: string, previous: string[]): string[] => [...previous, v
 export async function runSweepCommand(configPath: string, flags: SweepFlags, write: (text: string) => void = (t) => process.stdout.write(t)): Promise<string | null> {
   // Parse and validate everything before touching any file.
   const shard = flags.shard === undefined ? null : parseShard(flags.shard);
+  if (flags.out !== undefined && !flags.dryRun) checkOutputFolder(flags.out, '--out');
   const spec = loadSweepSpec(configPath, { grid: flags.grid, set: flags.set, link: flags.link, timeScaling: flags.timeScaling, seeds: flags.seeds });
   const plan = planSweep(spec);
+  const workers = flags.workers ?? defaultWorkerCount();
+  const cost = sweepCost(plan.points.filter((p) => !shard || p.index % shard.count === shard.index - 1).map((p) => p.config), workers);
   if (flags.dryRun) {
-    write(`sweep ${spec.name} (${plan.sweepId}): ${plan.points.length} points\n`);
+    write(`sweep ${spec.name} (${plan.sweepId}): ${plan.points.length} points; ${cost.text} on ${workers} worker(s)\n`);
     for (const p of plan.points) {
       if (!shard || p.index % shard.count === shard.index - 1) write(`  ${p.index}  ${p.key}  seed ${p.seed}  ${canonicalJson(p.params)}\n`);
     }
@@ -45,10 +51,11 @@ export async function runSweepCommand(configPath: string, flags: SweepFlags, wri
   if (flags.resume && flags.out === undefined) {
     throw new ConfigError('--resume', 'needs --out: the folder of the sweep to continue');
   }
+  checkBudget(cost, { allowLong: flags.allowLong, field: 'sweep' });
   const out = flags.out ?? runFolder('results', `sweep-${spec.name}`);
   const outcome = await runSweep(plan, {
     out,
-    workers: flags.workers ?? defaultWorkerCount(),
+    workers,
     resume: flags.resume,
     shard,
     progress: progressFor(spec.name, { quiet: flags.quiet }),
@@ -89,13 +96,14 @@ export function registerSweepCommand(program: Command): void {
       'config: every point uses the config seed; independent: a seed from the sweep seed and the point key (sha256). ' +
         'Default: independent when time.duration is an axis (the report fits Q_inf + B/tau, which needs independent points), else config',
     )
-    .option('--workers <n>', `worker threads (default ${defaultWorkerCount()})`, integerOption('--workers', 1))
+    .option('--workers <n>', `worker threads (default ${defaultWorkerCount()})`, workersOption())
     .option('--out <dir>', 'output folder (default results/sweep-<name>-<stamp>/)')
     .option('--resume', 'continue the sweep in --out, skipping finished points')
     .option('--shard <i/n>', 'run only the points with index % n == i - 1')
     .option('--no-report', 'do not write report.html / report.md at the end')
     .option('--quiet', 'no progress output')
     .option('--dry-run', 'validate and list the points, run nothing')
+    .option('--allow-long', 'run even when the estimated time is over the work budget (10 min)')
     .action(async (configPath: string, flags: SweepFlags) => {
       await runSweepCommand(configPath, flags);
     })

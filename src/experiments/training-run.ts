@@ -208,12 +208,36 @@ export function checkTraining(config: TrainingConfig): void {
   const t = config.training;
   config.stores.forEach((store, i) => {
     if (store.kind !== 'lim' || !(store.range[1] > store.range[0])) return;
-    const step = (store.range[1] - store.range[0]) / (2 ** store.bits - 1);
-    compileBarrierSchedule(
-      store.barrier,
-      { duration: t.updates * t.updateInterval, step, tiltGain: store.tiltGain, updateInterval: t.updateInterval, friction: 1, minBarrier: store.minBarrier },
-      `stores[${i}].barrier`,
-    );
+    const contextFor = (bits: number) => ({
+      duration: t.updates * t.updateInterval,
+      step: (store.range[1] - store.range[0]) / (2 ** bits - 1),
+      tiltGain: store.tiltGain,
+      updateInterval: t.updateInterval,
+      friction: 1,
+      minBarrier: store.minBarrier,
+    });
+    try {
+      compileBarrierSchedule(store.barrier, contextFor(store.bits), `stores[${i}].barrier`);
+    } catch (err) {
+      // The learning rate per update is step x mobility x tiltGain x interval: with many bits the level
+      // step is so small that no barrier >= minBarrier reaches the rate. Blame the precision when fewer
+      // bits would do (the usual cause: bits raised on a store tuned for fewer).
+      if (!(err instanceof ConfigError) || !err.path.endsWith('.barrier.learningRate')) throw err;
+      let fits = 0;
+      for (let n = store.bits - 1; n >= 1 && fits === 0; n--) {
+        try {
+          compileBarrierSchedule(store.barrier, contextFor(n), `stores[${i}].barrier`);
+          fits = n;
+        } catch {
+          // still too fine
+        }
+      }
+      if (fits === 0) throw err;
+      throw new ConfigError(
+        `stores[${i}].bits`,
+        `is ${store.bits}: the level step ${contextFor(store.bits).step.toPrecision(3)} is too fine for stores[${i}].barrier.learningRate at minBarrier = ${store.minBarrier} kT; expected bits <= ${fits} with this learning rate and tiltGain (or a lower learning rate, or a larger tiltGain)`,
+      );
+    }
   });
   if (config.training.batchSize !== undefined && config.training.batchSize < 1) {
     throw new ConfigError('training.batchSize', `is ${config.training.batchSize}; expected >= 1`);
