@@ -20,6 +20,7 @@ import { createStore, FloatStore, initialParameters, storeName, type InitSpec, t
 import type { StoreBounds } from '../learning/stores/types.js';
 import type { LimBound } from '../learning/lim-bound.js';
 import { compileBarrierSchedule } from '../learning/schedules.js';
+import type { CalibrationTask } from '../learning/calibration.js';
 import { trainInStore, type StoreTrainingResult, type TrainingTask } from '../learning/train.js';
 import type { BitWriteCalibration } from '../memory/bit-write.js';
 import { randomStream } from '../physics/rng.js';
@@ -190,7 +191,7 @@ export function checkTraining(config: TrainingConfig): void {
   // LIM barrier schedules are checked now (they need no data): a diverging schedule fails before any training.
   const t = config.training;
   config.stores.forEach((store, i) => {
-    if (store.kind !== 'lim' || !(store.range[1] > store.range[0])) return;
+    if (store.kind !== 'lim' || !(store.range[1] > store.range[0]) || store.tiltGain === undefined || store.barrier === undefined) return;
     const step = (store.range[1] - store.range[0]) / (2 ** store.bits - 1);
     compileBarrierSchedule(
       store.barrier,
@@ -245,16 +246,31 @@ export function runTraining(loaded: LoadedConfig<TrainingConfig>, overrides: Run
   // The float baseline: plain gradient descent from the model's initialisation.
   let baselineLoss: number;
   let baselineAccuracy: number | undefined;
+  let baselineParameters: Float64Array;
   if (typeof t.learningRate === 'number') {
     const fit = fitFloatingPoint(model, train, { learningRate: t.learningRate, steps: t.updates, seed: config.seed, batchSize, initialParameters: modelInit });
     baselineLoss = fit.finalLoss;
+    baselineParameters = fit.parameters;
     baselineAccuracy = model.accuracy ? model.accuracy(fit.parameters, train) : undefined;
   } else {
     const run = { parameterCount: model.parameterCount, copies: 1, updates: t.updates, updateInterval: t.updateInterval, learningRate, initialParameters: modelInit, seed: config.seed };
     const result = trainInStore({ ...task, copies: 1 }, new FloatStore('baseline', run));
     baselineLoss = result.finalLoss.mean;
     baselineAccuracy = result.finalAccuracy?.mean;
+    baselineParameters = result.finalParameters;
   }
+  // Settings a store leaves out are derived from the task (docs/lim-calibration.md).
+  let meanRate = 0;
+  for (let k = 0; k < t.updates; k++) meanRate += learningRate(k * t.updateInterval) / t.updates;
+  const calibrationTask: CalibrationTask = {
+    model,
+    data: train,
+    floatParameters: baselineParameters,
+    floatLoss: baselineLoss,
+    lossTolerance: config.comparison.lossTolerance,
+    meanLearningRate: meanRate,
+    seed: config.seed,
+  };
 
   // Build every store first (validation, bit calibrations), then train: bad input fails before any training.
   const calibrations = new Map<string, BitWriteCalibration>();
@@ -269,7 +285,7 @@ export function runTraining(loaded: LoadedConfig<TrainingConfig>, overrides: Run
       seed: config.seed + 7 * index,
     };
     const name = storeName(spec as StoreSpec, index, config.stores as StoreSpec[]);
-    return createStore(spec as StoreSpec, index, { run, init, path: `stores[${index}]`, calibrations, name });
+    return createStore(spec as StoreSpec, index, { run, init, path: `stores[${index}]`, calibrations, name, task: calibrationTask, learningRateSpec: t.learningRate });
   });
   const results: StoreTrainingResult[] = stores.map((store) => trainInStore(task, store));
 

@@ -122,7 +122,7 @@ const calibrationSchema = z
 const bitCommon = {
   name: z.string().regex(/^[A-Za-z0-9._-]+$/).optional(),
   bits,
-  range,
+  range: range.optional().describe("parameter range; default: the float baseline's parameter extent widened by 10 % each side (docs/lim-calibration.md)"),
   rounding: z.enum(['stochastic', 'nearest']).default('stochastic').describe('rounding of the updated value to a level'),
   writePulse: writePulseSchema.optional(),
   calibration: calibrationSchema,
@@ -158,6 +158,12 @@ export const storeSchema = z
         ...bitCommon,
         retentionBarrier: positive.default(50).describe('E_ret of every bit, kT'),
         scheme: z.enum(['flip-changed', 'erase-then-write']).default('flip-changed'),
+        settlingFraction: z
+          .number()
+          .min(0)
+          .max(1)
+          .optional()
+          .describe('last fraction of the updates rounded to nearest with step 1 / lambda_max (default 0.1 with stochastic rounding)'),
       })
       .strict()
       .describe('conventional n-bit words at a fixed retention barrier'),
@@ -179,11 +185,23 @@ export const storeSchema = z
         range,
         engine: z.enum(['langevin', 'monte-carlo']).default('langevin'),
         integrator: z.enum(['euler-maruyama', 'leimkuhler-matthews']).default('euler-maruyama'),
-        tiltGain: positive.describe('kappa: F_i = -kappa dL/dw_i, kT per level spacing per unit gradient'),
+        tiltGain: positive
+          .optional()
+          .describe('kappa: F_i = -kappa dL/dw_i, kT per level spacing per unit gradient; default derived from the task (docs/lim-calibration.md)'),
+        drive: z
+          .enum(['linear', 'linearized'])
+          .optional()
+          .describe("'linearized' (monte-carlo): the tilt whose hopping drift is r kappa g; default linearized when kappa is derived"),
+        annealFraction: z
+          .number()
+          .min(0)
+          .max(1)
+          .optional()
+          .describe('linearized drive: last fraction of the updates under the linear (detailed-balance) drive F = -kappa g (default 0.1)'),
         maxTilt: positive.optional().describe('largest |F| applied (default 0.1 / dt)'),
         dt: positive.optional().describe('Langevin step (default 0.2 / (2 pi^2 E_max)) or Monte-Carlo protocol step'),
         wallStiffness: positive.optional(),
-        barrier: barrierScheduleSchema,
+        barrier: barrierScheduleSchema.optional().describe('default: the barrier that gives training.learningRate'),
         minBarrier: positive.default(2).describe('lowest barrier allowed, kT'),
         consolidation: z
           .object({

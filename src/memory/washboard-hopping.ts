@@ -165,3 +165,68 @@ export class WashboardHoppingEnsemble {
     }
   }
 }
+
+/**
+ * Linearized drive of a hopping cell (docs/lim-calibration.md §3): the tilt F
+ * whose mean hopping drift k_up(F) - k_down(F) equals a requested drift v, at
+ * one barrier. In linear response v = r F (r the Kramers mobility at zero
+ * tilt); beyond it the drift grows like 2 r sinh(F/2), so a tilt
+ * proportional to the gradient would overshoot on large gradients. Asking for
+ * the tilt of the drift r kappa g keeps the mean update gradient descent at
+ * any gradient size. Tilts stop at `capFraction` of the critical tilt pi E_b
+ * (the barrier never vanishes: no sliding); larger requests are clipped.
+ *
+ * Table: F on a uniform grid in y = asinh(v / 2r) (F = 2y in the two-state
+ * limit, so the grid is dense where the response bends), linear interpolation.
+ */
+export class LinearizedDrive {
+  readonly barrier: number;
+  /** Zero-tilt mobility r: dv/dF at F = 0. */
+  readonly mobility: number;
+  readonly maxTilt: number;
+  readonly maxDrift: number;
+  private readonly tilts: Float64Array;
+  private readonly yStep: number;
+  private readonly yMax: number;
+
+  constructor(barrier: number, friction = 1, capFraction = 0.9, points = 2048) {
+    this.barrier = barrier;
+    const k = { minimumOffset: 0, minimumEnergy: 0, rateUp: 0, rateDown: 0 };
+    const drift = (f: number): number => {
+      levelKinetics(barrier, f, friction, k);
+      return k.rateUp - k.rateDown;
+    };
+    const h = 1e-6;
+    this.mobility = (drift(h) - drift(-h)) / (2 * h);
+    this.maxTilt = capFraction * Math.PI * barrier;
+    this.maxDrift = drift(this.maxTilt);
+    this.yMax = Math.asinh(this.maxDrift / (2 * this.mobility));
+    this.yStep = this.yMax / (points - 1);
+    this.tilts = new Float64Array(points);
+    for (let j = 1; j < points; j++) {
+      const target = 2 * this.mobility * Math.sinh(j * this.yStep);
+      let lo = 0;
+      let hi = this.maxTilt;
+      for (let it = 0; it < 60; it++) {
+        const mid = 0.5 * (lo + hi);
+        if (drift(mid) < target) lo = mid;
+        else hi = mid;
+      }
+      this.tilts[j] = 0.5 * (lo + hi);
+    }
+  }
+
+  /** Tilt for a requested drift (levels per reduced time); NaN-free, clipped at maxTilt (returns -maxTilt..maxTilt). */
+  tiltFor(drift: number): number {
+    const y = Math.asinh(Math.abs(drift) / (2 * this.mobility));
+    let f: number;
+    if (y >= this.yMax) f = this.maxTilt;
+    else {
+      const u = y / this.yStep;
+      const j = Math.floor(u);
+      const w = u - j;
+      f = this.tilts[j] + w * (this.tilts[j + 1] - this.tilts[j]);
+    }
+    return drift < 0 ? -f : f;
+  }
+}
