@@ -108,6 +108,33 @@ export class WashboardHoppingEnsemble {
     this.barrierHeight = barrier;
   }
 
+  /**
+   * Set every cell's tilt to a grid point of `drive` (codes from LinearizedDrive.codeFor) with the
+   * tabulated kinetics, booking the work at fixed level (W += E_new - E_old). The drive must belong
+   * to the barrier of the coming step (checked): then advance() finds the rates current.
+   */
+  applyTiltCodes(drive: LinearizedDrive, codes: Int32Array): void {
+    const barrier = this.barrierOf(this.time);
+    if (barrier !== drive.barrier) throw new RangeError(`drive table at E_b = ${drive.barrier}, ensemble at ${barrier}`);
+    if (barrier !== this.cachedBarrier) this.refreshRates(barrier, true);
+    const { tilts, rateUp, rateDown, minimumEnergy, minimumOffset } = drive;
+    for (let i = 0; i < this.cells; i++) {
+      const c = codes[i];
+      const j = (c < 0 ? -c : c) - 1;
+      const f = c < 0 ? -tilts[j] : tilts[j];
+      // Mirror symmetry of the tilted cosine: k_up(-F) = k_down(F), x_m(-F) = -x_m(F), U_min(-F) = U_min(F).
+      this.rateUp[i] = c < 0 ? rateDown[j] : rateUp[j];
+      this.rateDown[i] = c < 0 ? rateUp[j] : rateDown[j];
+      this.minimumOffset[i] = c < 0 ? -minimumOffset[j] : minimumOffset[j];
+      this.minimumEnergy[i] = minimumEnergy[j];
+      this.extraTilt[i] = f;
+      this.cachedTilt[i] = f;
+      const e = minimumEnergy[j] - f * this.level[i];
+      this.work[i] += e - this.energy[i];
+      this.energy[i] = e;
+    }
+  }
+
   /** Book the work of tilt changes made between segments (W += E_new - E_old at fixed level). */
   rebookEnergies(): void {
     this.refreshRates(this.barrierOf(this.time), true);
@@ -185,8 +212,14 @@ export class LinearizedDrive {
   readonly mobility: number;
   readonly maxTilt: number;
   readonly maxDrift: number;
-  private readonly tilts: Float64Array;
-  private readonly yStep: number;
+  /** Grid point j: tilt F_j >= 0 and its exact level kinetics (levelKinetics), drift v_j = 2 r sinh(j dy). */
+  readonly tilts: Float64Array;
+  readonly drifts: Float64Array;
+  readonly rateUp: Float64Array;
+  readonly rateDown: Float64Array;
+  readonly minimumEnergy: Float64Array;
+  readonly minimumOffset: Float64Array;
+  readonly yStep: number;
   private readonly yMax: number;
 
   constructor(barrier: number, friction = 1, capFraction = 0.9, points = 2048) {
@@ -203,6 +236,11 @@ export class LinearizedDrive {
     this.yMax = Math.asinh(this.maxDrift / (2 * this.mobility));
     this.yStep = this.yMax / (points - 1);
     this.tilts = new Float64Array(points);
+    this.drifts = new Float64Array(points);
+    this.rateUp = new Float64Array(points);
+    this.rateDown = new Float64Array(points);
+    this.minimumEnergy = new Float64Array(points);
+    this.minimumOffset = new Float64Array(points);
     for (let j = 1; j < points; j++) {
       const target = 2 * this.mobility * Math.sinh(j * this.yStep);
       let lo = 0;
@@ -214,6 +252,40 @@ export class LinearizedDrive {
       }
       this.tilts[j] = 0.5 * (lo + hi);
     }
+    for (let j = 0; j < points; j++) {
+      levelKinetics(barrier, this.tilts[j], friction, k);
+      this.drifts[j] = k.rateUp - k.rateDown;
+      this.rateUp[j] = k.rateUp;
+      this.rateDown[j] = k.rateDown;
+      this.minimumEnergy[j] = k.minimumEnergy;
+      this.minimumOffset[j] = k.minimumOffset;
+    }
+  }
+
+  get points(): number {
+    return this.tilts.length;
+  }
+
+  /**
+   * Signed grid code for a requested drift: +-(j + 1) for grid tilt +-F_j, chosen between the two
+   * grid points around the request with the probability that makes the mean drift exact
+   * (stochastic rounding on the drift; `u` uniform in [0, 1)). Requests beyond the cap get the top point.
+   */
+  codeFor(drift: number, u: number): number {
+    const a = Math.abs(drift);
+    const top = this.tilts.length - 1;
+    let j: number;
+    if (a >= this.drifts[top]) j = top;
+    else {
+      j = Math.floor(Math.asinh(a / (2 * this.mobility)) / this.yStep);
+      if (j >= top) j = top - 1;
+      // Round-off can put the request just outside [v_j, v_{j+1}]: step to the right cell.
+      while (j > 0 && this.drifts[j] > a) j--;
+      while (j < top - 1 && this.drifts[j + 1] <= a) j++;
+      const p = (a - this.drifts[j]) / (this.drifts[j + 1] - this.drifts[j]);
+      if (u < p) j++;
+    }
+    return drift < 0 ? -(j + 1) : j + 1;
   }
 
   /** Tilt for a requested drift (levels per reduced time); NaN-free, clipped at maxTilt (returns -maxTilt..maxTilt). */

@@ -68,6 +68,8 @@ interface LimCells {
   rebookEnergies(): void;
   /** Advance one update window. */
   advanceWindow(): void;
+  /** Monte-Carlo only: set tabulated grid tilts (LinearizedDrive codes), booking their work. */
+  applyTiltCodes?(drive: LinearizedDrive, codes: Int32Array): void;
   /** Tilt off, then raise the barrier to E_ret. */
   consolidate(): void;
   updateHeat: Float64Array;
@@ -236,6 +238,10 @@ class HoppingCells implements LimCells {
     this.ensemble.rebookEnergies();
   }
 
+  applyTiltCodes(drive: LinearizedDrive, codes: Int32Array): void {
+    this.ensemble.applyTiltCodes(drive, codes);
+  }
+
   advanceWindow(): void {
     this.ensemble.advance(this.steps, this.stepSize);
   }
@@ -329,10 +335,15 @@ export class LimStore implements ParameterStore {
   }
 
   private drive: LinearizedDrive | undefined;
+  private codes: Int32Array | undefined;
+  private driveRngStream: ReturnType<typeof randomStream> | undefined;
+  private get driveRng(): ReturnType<typeof randomStream> {
+    return (this.driveRngStream ??= randomStream(this.run.seed, 0, 'lim-drive'));
+  }
 
-  /** The drive table at the barrier of window k (its midpoint), rebuilt only when the barrier changes. */
+  /** The drive table at the barrier at the start of window k, rebuilt only when the barrier changes. */
   private driveFor(index: number): LinearizedDrive {
-    const barrier = this.options.barrier.barrierAt((index + 0.5) * this.run.updateInterval);
+    const barrier = this.options.barrier.barrierAt(index * this.run.updateInterval);
     if (!this.drive || this.drive.barrier !== barrier) this.drive = new LinearizedDrive(barrier);
     return this.drive;
   }
@@ -352,15 +363,25 @@ export class LimStore implements ParameterStore {
         }
         tilt[i] = f;
       }
-    } else if (this.options.drive === 'linearized') {
+    } else if (this.options.drive === 'linearized' && this.cells.applyTiltCodes) {
+      // Tabulated grid tilts (a drive with drive.points levels), stochastically rounded so the mean drift is exact.
       const drive = this.driveFor(index);
       const gain = drive.mobility * tiltGain;
+      const codes = (this.codes ??= new Int32Array(tilt.length));
+      const rng = this.driveRng;
+      let largest = 0;
       for (let i = 0; i < tilt.length; i++) {
         const target = -gain * gradient[i];
-        this.maxAbsTilt = Math.max(this.maxAbsTilt, tiltGain * Math.abs(gradient[i]));
-        if (Math.abs(target) > drive.maxDrift) this.clipped++;
-        tilt[i] = drive.tiltFor(target);
+        const a = Math.abs(target);
+        if (a > largest) largest = a;
+        if (a > drive.maxDrift) this.clipped++;
+        codes[i] = drive.codeFor(target, rng.uniform());
       }
+      this.maxAbsTilt = Math.max(this.maxAbsTilt, largest / drive.mobility);
+      this.tilts += tilt.length;
+      this.cells.applyTiltCodes(drive, codes);
+      this.afterWindow();
+      return;
     } else {
       for (let i = 0; i < tilt.length; i++) {
         let f = -tiltGain * gradient[i];
@@ -377,6 +398,11 @@ export class LimStore implements ParameterStore {
     }
     this.tilts += tilt.length;
     this.cells.rebookEnergies();
+    this.afterWindow();
+  }
+
+  /** Run the window, then count what a digital memory would write to follow the level path. */
+  private afterWindow(): void {
     this.cells.advanceWindow();
     // What a conventional n-bit memory would have to write to follow this level path.
     this.cells.levels(this.levelNow);
