@@ -4,8 +4,10 @@ import { baseProvenance, type BaseProvenance } from './provenance.js';
 import type { Estimate } from '../engines/problem.js';
 import {
   fitStandardization,
+  DIGITS_CSV_PATH,
   IRIS_CSV_PATH,
   loadCsvDataset,
+  loadDigits,
   loadIris,
   makeBlobs,
   makeLinearRegression,
@@ -150,6 +152,9 @@ export function loadTrainingData(config: TrainingConfig, configPath: string): { 
       break;
     case 'iris':
       data = loadIris({ ...d, path: d.path ? dataPath(d.path, configPath) : IRIS_CSV_PATH });
+      break;
+    case 'digits':
+      data = loadDigits(d.path ? dataPath(d.path, configPath) : DIGITS_CSV_PATH);
       break;
     case 'csv':
       data = loadCsvDataset(dataPath(d.path, configPath), {

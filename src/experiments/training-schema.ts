@@ -71,6 +71,14 @@ const datasetSchema = z
       .describe("Fisher's Iris, one species against another (binary)"),
     z
       .object({
+        kind: z.literal('digits'),
+        path: z.string().optional().describe('digits file (gzip CSV), relative to the config file (default data/digits.csv.gz)'),
+        standardize: z.boolean().default(true),
+      })
+      .strict()
+      .describe('8x8 handwritten digits, 1797 samples, 64 pixels, 10 classes (UCI; data/README.md)'),
+    z
+      .object({
         kind: z.literal('csv'),
         path: z.string().min(1).describe('CSV file, relative to the config file'),
         labelColumn: z.string().min(1),
@@ -87,7 +95,7 @@ const datasetSchema = z
 
 const modelSchema = z
   .object({
-    kind: z.enum(['linear-regression', 'logistic-regression', 'mlp']),
+    kind: z.enum(['linear-regression', 'logistic-regression', 'softmax-regression', 'mlp']),
     hiddenUnits: z.number().int().min(1).max(1024).optional(),
   })
   .strict();

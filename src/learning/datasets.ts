@@ -9,7 +9,7 @@ import { requireInteger, requirePositive, type Dataset } from './dataset-types.j
  * sampler. Iris and other tables come from CSV files (csv-dataset.ts).
  */
 export type { Dataset, LabelledDataset, SampleBatch, Task } from './dataset-types.js';
-export { IRIS_CSV_PATH, IRIS_SPECIES, loadCsvDataset, loadIris, readCsvTable } from './csv-dataset.js';
+export { DIGITS_CSV_PATH, IRIS_CSV_PATH, IRIS_SPECIES, loadCsvDataset, loadDigits, loadIris, readCsvTable } from './csv-dataset.js';
 export type { CsvDatasetOptions, CsvTable, IrisOptions } from './csv-dataset.js';
 
 /** Block of the 'dataset' stream for the samples; true weights use their own block. */
@@ -258,6 +258,7 @@ function baseFields(data: Dataset): Dataset {
     task: data.task,
   };
   if (data.featureNames !== undefined) base.featureNames = data.featureNames.slice();
+  if (data.classCount !== undefined) base.classCount = data.classCount;
   return base;
 }
 
