@@ -8,6 +8,7 @@ import {
   IRIS_CSV_PATH,
   loadCsvDataset,
   loadDigits,
+  makeTeacherStudent,
   loadIris,
   makeBlobs,
   makeLinearRegression,
@@ -152,6 +153,9 @@ export function loadTrainingData(config: TrainingConfig, configPath: string): { 
       break;
     case 'iris':
       data = loadIris({ ...d, path: d.path ? dataPath(d.path, configPath) : IRIS_CSV_PATH });
+      break;
+    case 'teacher-student':
+      data = makeTeacherStudent(seed, d);
       break;
     case 'digits':
       data = loadDigits(d.path ? dataPath(d.path, configPath) : DIGITS_CSV_PATH);

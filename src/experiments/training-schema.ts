@@ -71,6 +71,16 @@ const datasetSchema = z
       .describe("Fisher's Iris, one species against another (binary)"),
     z
       .object({
+        kind: z.literal('teacher-student'),
+        parameters: z.number().int().min(1).max(1_000_000).describe('student size N (up to 1e6)'),
+        spectrumExponent: finite.optional().describe('curvatures h_i = i^-alpha (default 0)'),
+        noiseStd: finite.optional(),
+        standardize: z.literal(false).default(false),
+      })
+      .strict()
+      .describe('population loss of a linear teacher-student regression: known optimum w*, L* = sigma^2/2 (model kind teacher-student)'),
+    z
+      .object({
         kind: z.literal('digits'),
         path: z.string().optional().describe('digits file (gzip CSV), relative to the config file (default data/digits.csv.gz)'),
         standardize: z.boolean().default(true),
@@ -95,7 +105,7 @@ const datasetSchema = z
 
 const modelSchema = z
   .object({
-    kind: z.enum(['linear-regression', 'logistic-regression', 'softmax-regression', 'mlp']),
+    kind: z.enum(['linear-regression', 'logistic-regression', 'softmax-regression', 'teacher-student', 'mlp']),
     hiddenUnits: z.number().int().min(1).max(1024).optional(),
   })
   .strict();

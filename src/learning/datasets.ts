@@ -11,6 +11,7 @@ import { requireInteger, requirePositive, type Dataset } from './dataset-types.j
 export type { Dataset, LabelledDataset, SampleBatch, Task } from './dataset-types.js';
 export { DIGITS_CSV_PATH, IRIS_CSV_PATH, IRIS_SPECIES, loadCsvDataset, loadDigits, loadIris, readCsvTable } from './csv-dataset.js';
 export type { CsvDatasetOptions, CsvTable, IrisOptions } from './csv-dataset.js';
+export { makeTeacherStudent, type TeacherStudentOptions } from './teacher-student.js';
 
 /** Block of the 'dataset' stream for the samples; true weights use their own block. */
 const SAMPLE_BLOCK = 0;

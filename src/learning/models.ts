@@ -4,6 +4,7 @@ import { createLinearRegression, createLogisticRegression } from './linear-model
 import type { Model } from './model-core.js';
 import { createMlp } from './mlp.js';
 import { createSoftmaxRegression } from './softmax.js';
+import { TeacherStudentModel } from './teacher-student.js';
 
 /**
  * The toy models trained in memory: linear regression, logistic regression and
@@ -22,8 +23,8 @@ export { createMlp, MlpModel, type MlpOptions } from './mlp.js';
 export { createSoftmaxRegression, SoftmaxRegressionModel } from './softmax.js';
 export { fitFloatingPoint, type FloatFitOptions, type FloatFitResult } from './float-reference.js';
 
-export type ModelKind = 'linear-regression' | 'logistic-regression' | 'softmax-regression' | 'mlp';
-export const MODEL_KINDS: readonly ModelKind[] = ['linear-regression', 'logistic-regression', 'softmax-regression', 'mlp'];
+export type ModelKind = 'linear-regression' | 'logistic-regression' | 'softmax-regression' | 'teacher-student' | 'mlp';
+export const MODEL_KINDS: readonly ModelKind[] = ['linear-regression', 'logistic-regression', 'softmax-regression', 'teacher-student', 'mlp'];
 
 export interface ModelSpec {
   kind: ModelKind;
@@ -47,6 +48,9 @@ export function createModel(spec: ModelSpec, data: Dataset): Model {
         throw new ConfigError('model.kind', `logistic-regression needs a binary data set, '${data.name}' is ${data.task}`);
       }
       return createLogisticRegression(data.featureCount);
+    case 'teacher-student':
+      if (data.name !== 'teacher-student') throw new ConfigError('model.kind', `teacher-student needs the teacher-student data set, got '${data.name}'`);
+      return new TeacherStudentModel(data.featureCount, (data as Dataset & { noiseStd?: number }).noiseStd ?? 0);
     case 'softmax-regression':
       if (data.task !== 'multiclass' || data.classCount === undefined) {
         throw new ConfigError('model.kind', `softmax-regression needs a multiclass data set, '${data.name}' is ${data.task}`);
