@@ -116,3 +116,18 @@ describe('calibrated stores reach the float loss', () => {
     expect(lim.bound.holds).toBe(true);
   }, 60_000);
 });
+
+describe('digits in a calibrated LIM store (sim-configs/lim-digits-softmax.yaml)', () => {
+  it('softmax regression, 650 parameters, 8 bits: the LIM test accuracy is within 1 point of float', async () => {
+    const { loadAnyConfig } = await import('../../src/experiments/dispatch.js');
+    const config = loadAnyConfig('sim-configs/lim-digits-softmax.yaml');
+    if (config.kind !== 'training') throw new Error('expected a training config');
+    const run = runTraining(config.loaded);
+    const byName = Object.fromEntries(run.summary.stores.map((s) => [s.name, s]));
+    const float = byName.float.testAccuracy!.mean;
+    const lim = byName.lim.testAccuracy!;
+    expect(run.summary.task.parameters).toBe(650);
+    expect(Math.abs(lim.mean - float)).toBeLessThan(0.01);
+    expect(byName.lim.bound.holds).toBe(true);
+  }, 120_000);
+});
