@@ -516,6 +516,8 @@ export class LimStore implements ParameterStore {
       slidingLearningRate: {
         note: 'step kappa Delta / gamma: the GD step when a large tilt removes the barrier (free sliding); above 2 / lambda_max(H) large gradients overshoot',
         value: o.map.step * o.tiltGain * this.run.updateInterval,
+        // The linearized drive never tilts beyond 0.9 of the critical tilt pi E_b: no cell can slide.
+        applies: o.drive !== 'linearized',
       },
       mobility: {
         kramersStart: kramersMobility(b.barrierAt(0)),
