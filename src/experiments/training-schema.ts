@@ -181,7 +181,7 @@ export const storeSchema = z
           .min(0)
           .max(1)
           .optional()
-          .describe('last fraction of the updates rounded to nearest with step 1 / lambda_max (default 0.1 with stochastic rounding)'),
+          .describe('last fraction of the updates rounded to nearest with step 1 / lambda_max (default 0.1 with stochastic rounding and no range given, else 0)'),
       })
       .strict()
       .describe('conventional n-bit words at a fixed retention barrier'),

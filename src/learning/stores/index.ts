@@ -182,8 +182,9 @@ export function createStore(spec: StoreSpec, index: number, context: StoreContex
       checkRange(range, path);
       checkBarrier(spec.retentionBarrier, `${path}.retentionBarrier`);
       const map = levelMap(spec.bits, range[0], range[1]);
-      // Default: a settling phase when the task is known and the rounding is stochastic.
-      const settlingFraction = spec.settlingFraction ?? (context.task && spec.rounding === 'stochastic' ? 0.1 : 0);
+      // Default: a settling phase when the store is calibrated from the task (no range given) and rounds
+      // stochastically; a store whose range is given keeps the plain protocol unless asked.
+      const settlingFraction = spec.settlingFraction ?? (context.task && spec.range === undefined && spec.rounding === 'stochastic' ? 0.1 : 0);
       return new DigitalStore(name, run, {
         map,
         barrierHeight: spec.retentionBarrier,
