@@ -4,6 +4,7 @@ import { createLinearRegression, createLogisticRegression } from './linear-model
 import type { Model } from './model-core.js';
 import { createMlp } from './mlp.js';
 import { createSoftmaxRegression } from './softmax.js';
+import { SoftmaxMlpModel } from './mlp-softmax.js';
 import { TeacherStudentModel } from './teacher-student.js';
 
 /**
@@ -21,6 +22,7 @@ export {
 } from './linear-models.js';
 export { createMlp, MlpModel, type MlpOptions } from './mlp.js';
 export { createSoftmaxRegression, SoftmaxRegressionModel } from './softmax.js';
+export { SoftmaxMlpModel } from './mlp-softmax.js';
 export { fitFloatingPoint, type FloatFitOptions, type FloatFitResult } from './float-reference.js';
 
 export type ModelKind = 'linear-regression' | 'logistic-regression' | 'softmax-regression' | 'teacher-student' | 'mlp';
@@ -57,7 +59,7 @@ export function createModel(spec: ModelSpec, data: Dataset): Model {
       }
       return createSoftmaxRegression(data.featureCount, data.classCount);
     case 'mlp':
-      if (data.task === 'multiclass') throw new ConfigError('model.kind', `mlp has a binary or regression output; '${data.name}' is multiclass (use softmax-regression)`);
+      if (data.task === 'multiclass') return new SoftmaxMlpModel(data.featureCount, spec.hiddenUnits ?? 8, data.classCount ?? 0);
       return createMlp({ featureCount: data.featureCount, hiddenUnits: spec.hiddenUnits ?? 8, task: data.task });
     default:
       throw new ConfigError('model.kind', `expected one of ${MODEL_KINDS.join(', ')}, got ${String((spec as ModelSpec).kind)}`);

@@ -68,3 +68,26 @@ describe('digits data (data/digits.csv.gz)', () => {
     expect(createModel({ kind: 'softmax-regression' }, data).parameterCount).toBe(650);
   });
 });
+
+describe('MLP with a softmax output (multiclass)', () => {
+  it('the backpropagated gradient equals central finite differences', async () => {
+    const { SoftmaxMlpModel } = await import('../../src/learning/models.js');
+    const data = smallMulticlass();
+    const model = new SoftmaxMlpModel(5, 4, 3);
+    expect(model.parameterCount).toBe(4 * 5 + 4 + 3 * 4 + 3);
+    const w = model.initParameters(2);
+    const g = new Float64Array(model.parameterCount);
+    model.gradient(w, data, g);
+    const h = 1e-5;
+    for (let p = 0; p < model.parameterCount; p++) {
+      const plus = w.slice();
+      const minus = w.slice();
+      plus[p] += h;
+      minus[p] -= h;
+      const fd = (model.loss(plus, data) - model.loss(minus, data)) / (2 * h);
+      expect(Math.abs(g[p] - fd)).toBeLessThan(1e-7 * Math.max(1, Math.abs(fd)));
+    }
+    // createModel picks it for multiclass data: 64 x 16 + 16 + 10 x 16 + 10 = 1210 parameters on the digits.
+    expect(createModel({ kind: 'mlp', hiddenUnits: 16 }, loadDigits()).parameterCount).toBe(1210);
+  });
+});
