@@ -4,8 +4,11 @@ import { baseProvenance, type BaseProvenance } from './provenance.js';
 import type { Estimate } from '../engines/problem.js';
 import {
   fitStandardization,
+  DIGITS_CSV_PATH,
   IRIS_CSV_PATH,
   loadCsvDataset,
+  loadDigits,
+  makeTeacherStudent,
   loadIris,
   makeBlobs,
   makeLinearRegression,
@@ -20,6 +23,7 @@ import { createStore, FloatStore, initialParameters, storeName, type InitSpec, t
 import type { StoreBounds } from '../learning/stores/types.js';
 import type { LimBound } from '../learning/lim-bound.js';
 import { compileBarrierSchedule } from '../learning/schedules.js';
+import type { CalibrationTask } from '../learning/calibration.js';
 import { trainInStore, type StoreTrainingResult, type TrainingTask } from '../learning/train.js';
 import type { BitWriteCalibration } from '../memory/bit-write.js';
 import { randomStream } from '../physics/rng.js';
@@ -167,6 +171,12 @@ export function loadTrainingData(config: TrainingConfig, configPath: string): { 
     case 'iris':
       data = loadIris({ ...d, path: d.path ? dataPath(d.path, configPath) : IRIS_CSV_PATH });
       break;
+    case 'teacher-student':
+      data = makeTeacherStudent(seed, d);
+      break;
+    case 'digits':
+      data = loadDigits(d.path ? dataPath(d.path, configPath) : DIGITS_CSV_PATH);
+      break;
     case 'csv':
       data = loadCsvDataset(dataPath(d.path, configPath), {
         labelColumn: d.labelColumn,
@@ -207,11 +217,13 @@ export function checkTraining(config: TrainingConfig): void {
   // LIM barrier schedules are checked now (they need no data): a diverging schedule fails before any training.
   const t = config.training;
   config.stores.forEach((store, i) => {
-    if (store.kind !== 'lim' || !(store.range[1] > store.range[0])) return;
+    if (store.kind !== 'lim' || !(store.range[1] > store.range[0]) || store.tiltGain === undefined || store.barrier === undefined) return;
+    // A calibrated store (no tiltGain or barrier given) derives both from the task at run time.
+    const tiltGain = store.tiltGain;
     const contextFor = (bits: number) => ({
       duration: t.updates * t.updateInterval,
       step: (store.range[1] - store.range[0]) / (2 ** bits - 1),
-      tiltGain: store.tiltGain,
+      tiltGain,
       updateInterval: t.updateInterval,
       friction: 1,
       minBarrier: store.minBarrier,
@@ -314,7 +326,20 @@ export function runTraining(loaded: LoadedConfig<TrainingConfig>, overrides: Run
     const result = trainInStore({ ...task, copies: 1 }, new FloatStore('baseline', run));
     baselineLoss = result.finalLoss.mean;
     baselineAccuracy = result.finalAccuracy?.mean;
+    baselineParameters = result.finalParameters;
   }
+  // Settings a store leaves out are derived from the task (docs/lim-calibration.md).
+  let meanRate = 0;
+  for (let k = 0; k < t.updates; k++) meanRate += learningRate(k * t.updateInterval) / t.updates;
+  const calibrationTask: CalibrationTask = {
+    model,
+    data: train,
+    floatParameters: baselineParameters,
+    floatLoss: baselineLoss,
+    lossTolerance: config.comparison.lossTolerance,
+    meanLearningRate: meanRate,
+    seed: config.seed,
+  };
 
   // Build every store first (validation, bit calibrations), then train: bad input fails before any training.
   const calibrations = new Map<string, BitWriteCalibration>();
@@ -329,7 +354,7 @@ export function runTraining(loaded: LoadedConfig<TrainingConfig>, overrides: Run
       seed: config.seed + 7 * index,
     };
     const name = storeName(spec as StoreSpec, index, config.stores as StoreSpec[]);
-    return createStore(spec as StoreSpec, index, { run, init, path: `stores[${index}]`, calibrations, name });
+    return createStore(spec as StoreSpec, index, { run, init, path: `stores[${index}]`, calibrations, name, task: calibrationTask, learningRateSpec: t.learningRate });
   });
   const results: StoreTrainingResult[] = stores.map((store) => trainInStore(task, store));
 

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
 import { ConfigError } from '../errors.js';
-import type { LabelledDataset, Task } from './dataset-types.js';
+import type { Dataset, LabelledDataset, Task } from './dataset-types.js';
 
 /**
  * Labelled tables from CSV files, and the Iris data shipped in data/iris.csv
@@ -15,6 +16,50 @@ import type { LabelledDataset, Task } from './dataset-types.js';
 
 /** data/iris.csv at the package root (the same from src/ under tsx and from dist/). */
 export const IRIS_CSV_PATH = fileURLToPath(new URL('../../data/iris.csv', import.meta.url));
+
+/** data/digits.csv.gz at the package root (data/README.md). */
+export const DIGITS_CSV_PATH = fileURLToPath(new URL('../../data/digits.csv.gz', import.meta.url));
+
+/**
+ * The 8x8 handwritten digits (UCI "Optical Recognition of Handwritten Digits", CC BY 4.0;
+ * data/README.md): 1797 rows of 64 pixel counts 0..16 and the digit 0..9 as the last column,
+ * no header, gzip (read with node:zlib). Task multiclass, 10 classes.
+ */
+export function loadDigits(path = DIGITS_CSV_PATH): Dataset {
+  let text: string;
+  try {
+    const raw = readFileSync(path);
+    text = (path.endsWith('.gz') ? gunzipSync(raw) : raw).toString('utf8');
+  } catch (err) {
+    throw new ConfigError('dataset.path', `cannot read the digits file ${path}: ${(err as Error).message}`);
+  }
+  const rows = text.split(/\r?\n/).filter((line) => line.trim() !== '');
+  const d = 64;
+  const features = new Float64Array(rows.length * d);
+  const targets = new Float64Array(rows.length);
+  rows.forEach((line, i) => {
+    const cells = line.split(',');
+    if (cells.length !== d + 1) throw new ConfigError('dataset.path', `${path} line ${i + 1}: ${cells.length} columns, expected ${d + 1} (64 pixels and the digit)`);
+    for (let j = 0; j <= d; j++) {
+      const v = Number(cells[j]);
+      if (!Number.isInteger(v) || v < 0 || v > (j < d ? 16 : 9)) {
+        throw new ConfigError('dataset.path', `${path} line ${i + 1} column ${j + 1}: '${cells[j]}', expected an integer in 0..${j < d ? 16 : 9}`);
+      }
+      if (j < d) features[i * d + j] = v;
+      else targets[i] = v;
+    }
+  });
+  return {
+    name: 'digits',
+    features,
+    targets,
+    sampleCount: rows.length,
+    featureCount: d,
+    task: 'multiclass',
+    classCount: 10,
+    featureNames: Array.from({ length: d }, (_, j) => `pixel_${Math.floor(j / 8)}_${j % 8}`),
+  };
+}
 
 /** The three species of Fisher's Iris data, as spelled in data/iris.csv. */
 export const IRIS_SPECIES = ['setosa', 'versicolor', 'virginica'] as const;
