@@ -228,7 +228,8 @@ export function adjointGradient(state: ForwardState, fields: VariedField[], dura
     // d(mu^T A p)/dU_j = G_{j-1} - G_j.
     for (let j = 0; j + 1 < cells; j++) {
       const delta = u[j + 1] - u[j];
-      const g = c * (mu[j] - mu[j + 1]) * (bernoulliDerivative(delta) * p[j] + bernoulliDerivative(-delta) * p[j + 1]);
+      const bPrime = bernoulliDerivative(delta); // B'(-delta) = -1 - B'(delta)
+      const g = c * (mu[j] - mu[j + 1]) * (bPrime * p[j] - (1 + bPrime) * p[j + 1]);
       gU[j + 1] -= g;
       gU[j] += g;
     }
@@ -237,9 +238,9 @@ export function adjointGradient(state: ForwardState, fields: VariedField[], dura
     fields.forEach((field, k) => {
       const [lo, wLo, hi, wHi] = knotWeights(field, t, duration);
       if (lo < 0 && hi < 0) return;
-      const params = state.parameters[m];
+      const dUdLambda = energyDerivative(field, state.parameters[m]);
       let dLambda = 0;
-      for (let j = 0; j < cells; j++) dLambda += gU[j] * energyDerivative(field, centres[j], params);
+      for (let j = 0; j < cells; j++) dLambda += gU[j] * dUdLambda(centres[j]);
       if (lo >= 0) gradient[offsets[k] + lo] += wLo * dLambda;
       if (hi >= 0) gradient[offsets[k] + hi] += wHi * dLambda;
     });

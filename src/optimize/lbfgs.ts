@@ -28,6 +28,8 @@ export interface IterationRecord {
   gradientNorm: number;
   evaluations: number;
   step: number;
+  /** The current point. */
+  x: Float64Array;
 }
 
 export interface MinimizeResult {
@@ -189,7 +191,7 @@ export function minimizeLbfgs(fg: ValueAndGradient, x0: ArrayLike<number>, optio
     value = trial.value;
     gradient = trial.gradient;
     const gradientNorm = maxAbs(gradient);
-    options.onIteration?.({ iteration, value, gradientNorm, evaluations: counter.evaluations, step: trial.alpha });
+    options.onIteration?.({ iteration, value, gradientNorm, evaluations: counter.evaluations, step: trial.alpha, x });
     if (gradientNorm <= gtol) {
       reason = 'gradient tolerance';
       converged = true;
@@ -273,7 +275,7 @@ export function minimizeNelderMead(
       }
     }
     const current = simplex.reduce((a, b) => (b.f < a.f ? b : a));
-    options.onIteration?.({ iteration, value: current.f, gradientNorm: NaN, evaluations, step: NaN });
+    options.onIteration?.({ iteration, value: current.f, gradientNorm: NaN, evaluations, step: NaN, x: current.x });
   }
   simplex.sort((a, b) => a.f - b.f);
   return { x: simplex[0].x, value: simplex[0].f, gradient: new Float64Array(n).fill(NaN), iterations: iteration, evaluations, converged, reason };

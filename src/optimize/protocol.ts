@@ -206,28 +206,35 @@ export function knotWeights(field: VariedField, t: number, duration: number): [n
 }
 
 /**
- * dU/dlambda for a varied field at position x, from the owning potential's
- * current parameters (U of src/physics/potentials.ts):
+ * dU/dlambda(x) for a varied field, from the owning potential's current
+ * parameters (U of src/physics/potentials.ts), as a function of x:
  *   harmonic  U = (k/2)(x - c)^2 - F x;  double well U = E_b (s^2 - 1)^2 - F x, s = x / x_m;
  *   washboard U = (E_b/2)(1 - cos(2 pi x / a)) - F x + walls (independent of E_b and F).
  */
-export function energyDerivative(field: VariedField, x: number, parameters: Record<string, number>): number {
+export function energyDerivative(field: VariedField, parameters: Record<string, number>): (x: number) => number {
   const prefix = field.parameterName.slice(0, field.parameterName.length - field.leaf.length);
   const p = (name: string) => parameters[prefix + name];
-  if (field.leaf === 'tilt') return -x;
+  if (field.leaf === 'tilt') return (x) => -x;
   switch (field.kind) {
     case 'harmonic': {
-      const d = x - p('centre');
-      return field.leaf === 'stiffness' ? 0.5 * d * d : -p('stiffness') * d;
+      const centre = p('centre');
+      const stiffness = p('stiffness');
+      return field.leaf === 'stiffness' ? (x) => 0.5 * (x - centre) * (x - centre) : (x) => -stiffness * (x - centre);
     }
     case 'double-well': {
       const xm = p('wellPosition');
-      const s = x / xm;
-      const q = s * s - 1;
-      return field.leaf === 'barrierHeight' ? q * q : (-4 * p('barrierHeight') * q * s * s) / xm;
+      const eb = p('barrierHeight');
+      return field.leaf === 'barrierHeight'
+        ? (x) => ((x / xm) ** 2 - 1) ** 2
+        : (x) => {
+            const s = x / xm;
+            return (-4 * eb * (s * s - 1) * s * s) / xm;
+          };
     }
-    case 'washboard':
-      return 0.5 * (1 - Math.cos((2 * Math.PI * x) / p('spacing')));
+    case 'washboard': {
+      const k = (2 * Math.PI) / p('spacing');
+      return (x) => 0.5 * (1 - Math.cos(k * x));
+    }
   }
 }
 
