@@ -18,6 +18,7 @@ interface OptimizeFlags {
   maxIterations: number;
   langevinReplicas?: number;
   gridMargin?: number;
+  cells?: number;
   out?: string;
   json?: boolean;
 }
@@ -85,6 +86,7 @@ export function registerOptimizeCommand(program: Command): void {
     .option('--max-iterations <n>', 'L-BFGS iterations per augmented-Lagrangian round', integerOption('--max-iterations', 1), 100)
     .option('--langevin-replicas <n>', 'replicas of the Langevin re-run (default: the config; 0: none)', integerOption('--langevin-replicas', 0))
     .option('--grid-margin <f>', 'widen the starting grid by this fraction on each side while optimizing (default 0.25)', positiveOption('--grid-margin'))
+    .option('--cells <n>', 'cells of the optimization grid (the Fokker-Planck re-run keeps the config grid)', integerOption('--cells', 3))
     .option('--out <dir>', 'output folder (default results/<name>-optimize-<stamp>/)')
     .option('--json', 'print the summary as JSON on stdout')
     .action(async (configPath: string, flags: OptimizeFlags) => {
@@ -110,6 +112,7 @@ export function registerOptimizeCommand(program: Command): void {
           maxIterations: flags.maxIterations,
           langevinReplicas: flags.langevinReplicas,
           gridMargin: flags.gridMargin,
+          cells: flags.cells,
         },
         configOut,
       );

@@ -77,6 +77,8 @@ export interface OptimizeOptions {
   maxIterations: number;
   /** Each side of the starting protocol's grid is widened by this fraction (same cell width), so the protocol may move. */
   gridMargin?: number;
+  /** Cells of the optimization grid (default: the config's fokkerPlanck.cells, else the engine's default); the engine re-run keeps the config's. */
+  cells?: number;
 }
 
 export interface IterationRow {
@@ -151,7 +153,7 @@ export function optimizeProtocol(config: PhysicsConfig, options: OptimizeOptions
     return { ...base, potential: cfg.potential };
   };
   const startTheta = Float64Array.from(fields.flatMap((f) => f.initialValues));
-  const grid = optimizationGrid(problemAt(startTheta), config.fokkerPlanck?.cells, options.gridMargin ?? 0.25);
+  const grid = optimizationGrid(problemAt(startTheta), options.cells ?? config.fokkerPlanck?.cells, options.gridMargin ?? 0.25);
   const objectiveOf = (s: ForwardState) => (options.objective === 'work' ? s.work : s.heat);
 
   const start = forwardSolve(problemAt(startTheta), grid);
@@ -234,7 +236,7 @@ export function optimizeProtocol(config: PhysicsConfig, options: OptimizeOptions
   let phi: Float64Array = phi0;
   let converged = false;
   let reason = '';
-  const rounds = errorLimit === undefined ? 1 : 10;
+  const rounds = errorLimit === undefined ? 1 : 6;
   let previousViolation = Infinity;
   for (let round = 1; round <= rounds; round++) {
     const onIteration = (r: { value: number; gradientNorm: number; x: Float64Array }) => {
