@@ -51,7 +51,7 @@ function summaryText(report: OptimizeReport, folder: string): string {
         ['start, Fokker-Planck', formatNumber(report.startEngine.work.mean), formatNumber(report.startEngine.heat.mean)],
         ['optimized, Fokker-Planck', formatNumber(report.optimizedEngine.work.mean), formatNumber(report.optimizedEngine.heat.mean)],
         ...(report.langevin
-          ? [[`optimized, Langevin (${report.langevin.replicas} replicas)`, formatEstimate(report.langevin.work.mean, report.langevin.work.se), formatEstimate(report.langevin.heat.mean, report.langevin.heat.se)]]
+          ? [[`optimized, Langevin (${report.langevin.replicas} replicas, dt = ${formatNumber(report.langevin.dt)})`, formatEstimate(report.langevin.work.mean, report.langevin.work.se), formatEstimate(report.langevin.heat.mean, report.langevin.heat.se)]]
           : []),
       ],
     ),

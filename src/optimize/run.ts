@@ -50,7 +50,7 @@ export interface OptimizeReport {
   /** The starting and the optimized protocol on the engine (each on its own default or configured grid). */
   startEngine: EngineCheck;
   optimizedEngine: EngineCheck;
-  langevin?: EngineCheck & { replicas: number; seed: number; zAgainstFokkerPlanck: number };
+  langevin?: EngineCheck & { replicas: number; seed: number; dt: number; zAgainstFokkerPlanck: number };
   langevinSkipped?: string;
   violated: boolean;
 }
@@ -117,15 +117,24 @@ export function optimizeConfigFile(configPath: string, options: OptimizeRunOptio
   let langevinSkipped: string | undefined;
   const replicas = options.langevinReplicas ?? config.replicas;
   if (replicas > 0) {
-    try {
-      const run = runAs(optimized, outputPath, 'langevin', replicas);
-      const c = check(run);
-      const measured = result.objectiveName === 'work' ? c.work : c.heat;
-      const exact = result.objectiveName === 'work' ? optimizedEngine.work.mean : optimizedEngine.heat.mean;
-      langevin = { ...c, replicas, seed: config.seed, zAgainstFokkerPlanck: (measured.mean - exact) / measured.se };
-    } catch (err) {
-      if (!(err instanceof ConfigError)) throw err;
-      langevinSkipped = `the optimized protocol cannot run on Langevin as configured: ${err.message}`;
+    // The explicit Langevin step may need a smaller dt than the implicit Fokker-Planck one: halve it until checkPhysics accepts it (at most 6 times).
+    let dt = config.time.dt;
+    for (let attempt = 0; attempt <= 6 && !langevin; attempt++) {
+      try {
+        const data = { ...optimized, time: { ...config.time, dt } };
+        const run = runAs(data, outputPath, 'langevin', replicas);
+        const c = check(run);
+        const measured = result.objectiveName === 'work' ? c.work : c.heat;
+        const exact = result.objectiveName === 'work' ? optimizedEngine.work.mean : optimizedEngine.heat.mean;
+        langevin = { ...c, replicas, seed: config.seed, dt, zAgainstFokkerPlanck: (measured.mean - exact) / measured.se };
+      } catch (err) {
+        if (!(err instanceof ConfigError)) throw err;
+        if (err.path !== 'time.dt' || attempt === 6) {
+          langevinSkipped = `the optimized protocol cannot run on Langevin: ${err.message}`;
+          break;
+        }
+        dt /= 2;
+      }
     }
   } else {
     langevinSkipped = '--langevin-replicas 0';
