@@ -317,7 +317,3 @@ export function optimizeProtocol(config: PhysicsConfig, options: OptimizeOptions
   };
 }
 
-/** Total free values (for messages). */
-export function freeValues(fields: VariedField[]): number {
-  return freeCount(fields);
-}
