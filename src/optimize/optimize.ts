@@ -9,7 +9,6 @@ import { minimizeLbfgs, minimizeNelderMead } from './lbfgs.js';
 import {
   applyProtocol,
   boxTransform,
-  freeCount,
   inverseBoxTransform,
   isContinuousPotential,
   parametrise,
