@@ -77,6 +77,7 @@ describe('discrete adjoint of the backward-Euler Scharfetter-Gummel step', () =>
     };
     const base = problemWith(config.potential as PotentialSpec, 1, 0.01, { kind: 'boltzmann' });
     const worst = gradientCheck(config, ['potential.centre'], 3, base, (i) => 0.3 * Math.sin(1.7 * i + 0.4));
+    console.info(`harmonic centre: largest relative gradient error ${worst.toExponential(2)}`);
     expect(worst).toBeLessThan(1e-5);
   });
 
@@ -90,6 +91,7 @@ describe('discrete adjoint of the backward-Euler Scharfetter-Gummel step', () =>
     };
     const base = problemWith(config.potential as PotentialSpec, 4, 0.02, { kind: 'bits', probabilities: [0.5, 0.5] });
     const worst = gradientCheck(config, ['potential.barrierHeight', 'potential.tilt'], 3, base, (i) => 0.2 * Math.cos(2.3 * i));
+    console.info(`double well barrier + tilt: largest relative gradient error ${worst.toExponential(2)}`);
     expect(worst).toBeLessThan(1e-5);
   });
 });
