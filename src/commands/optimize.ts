@@ -41,14 +41,14 @@ function summaryText(report: OptimizeReport, folder: string): string {
   const lines = [
     `optimized ${r.fields.map((f) => f.path).join(', ')} for the least mean ${o}: ${r.fields.reduce((n, f) => n + f.knotTimes.length, 0)} free knot values ` +
       `(${r.fields[0].knotTimes.length - 2} interior knots and the jumps at 0+ and tau- per field), ${r.iterations.length - 1} iterations, ${r.evaluations} evaluations (${r.reason})`,
-    `objective (Fokker-Planck, optimization grid ${r.grid.cells} cells, ${r.steps} steps of dt = ${formatNumber(r.dt)}): start ${formatNumber(r.startObjective)} kT -> ${formatNumber(r.objective)} kT`,
+    `objective (Fokker-Planck, optimization grid ${r.grid.cells} cells, ${r.steps} steps of dt = ${formatNumber(r.dt)}): start (the config's schedules at the knots) ${formatNumber(r.startObjective)} kT -> ${formatNumber(r.objective)} kT`,
     ...(Number.isFinite(r.finalError) ? [`final error 1 - p_${r.targetState}(tau): start ${formatNumber(r.startError)} -> ${formatNumber(r.finalError)}${r.errorLimit !== undefined ? ` (limit ${formatNumber(r.errorLimit)})` : ''}`] : []),
     ...r.constraintMethod.map((c) => `constraint: ${c}`),
     '',
     textTable(
       ['run', '<W> (kT)', '<Q> (kT)'],
       [
-        ['start, Fokker-Planck', formatNumber(report.startEngine.work.mean), formatNumber(report.startEngine.heat.mean)],
+        ['config as given, Fokker-Planck', formatNumber(report.startEngine.work.mean), formatNumber(report.startEngine.heat.mean)],
         ['optimized, Fokker-Planck', formatNumber(report.optimizedEngine.work.mean), formatNumber(report.optimizedEngine.heat.mean)],
         ...(report.langevin
           ? [[`optimized, Langevin (${report.langevin.replicas} replicas, dt = ${formatNumber(report.langevin.dt)})`, formatEstimate(report.langevin.work.mean, report.langevin.work.se), formatEstimate(report.langevin.heat.mean, report.langevin.heat.se)]]
@@ -62,7 +62,7 @@ function summaryText(report: OptimizeReport, folder: string): string {
     textTable(
       ['bound', 'measured (kT)', 'bound (kT)', 'gap (kT)', 'beyond 4 SE?'],
       [
-        ...boundRows('start FP', report.startEngine.bounds),
+        ...boundRows('config FP', report.startEngine.bounds),
         ...boundRows('optimized FP', report.optimizedEngine.bounds),
         ...(report.langevin ? boundRows('optimized Langevin', report.langevin.bounds) : []),
       ],
