@@ -42,6 +42,10 @@ function summaryText(report: OptimizeReport, folder: string): string {
     `optimized ${r.fields.map((f) => f.path).join(', ')} for the least mean ${o}: ${r.fields.reduce((n, f) => n + f.knotTimes.length, 0)} free knot values ` +
       `(${r.fields[0].knotTimes.length - 2} interior knots and the jumps at 0+ and tau- per field), ${r.iterations.length - 1} iterations, ${r.evaluations} evaluations (${r.reason})`,
     `objective (Fokker-Planck, optimization grid ${r.grid.cells} cells, ${r.steps} steps of dt = ${formatNumber(r.dt)}): start (the config's schedules at the knots) ${formatNumber(r.startObjective)} kT -> ${formatNumber(r.objective)} kT`,
+    (() => {
+      const engine = o === 'work' ? report.optimizedEngine.work.mean : report.optimizedEngine.heat.mean;
+      return `optimized protocol on the engine's own grid (the config's): ${formatNumber(engine)} kT (${((engine / r.objective - 1) * 100).toFixed(3)} % from the optimization grid)`;
+    })(),
     ...(Number.isFinite(r.finalError) ? [`final error 1 - p_${r.targetState}(tau): start ${formatNumber(r.startError)} -> ${formatNumber(r.finalError)}${r.errorLimit !== undefined ? ` (limit ${formatNumber(r.errorLimit)})` : ''}`] : []),
     ...r.constraintMethod.map((c) => `constraint: ${c}`),
     '',
