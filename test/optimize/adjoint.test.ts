@@ -94,4 +94,16 @@ describe('discrete adjoint of the backward-Euler Scharfetter-Gummel step', () =>
     console.info(`double well barrier + tilt: largest relative gradient error ${worst.toExponential(2)}`);
     expect(worst).toBeLessThan(1e-5);
   });
+
+  it('the other fields (trap stiffness and tilt, well position, washboard barrier and tilt): gradients within 1e-5 of central differences', () => {
+    const trap = { potential: { kind: 'harmonic', stiffness: { kind: 'linear', from: 2, to: 4, end: 1 }, centre: 0.5, tilt: 0 } };
+    const trapBase = problemWith(trap.potential as PotentialSpec, 1, 0.02, { kind: 'boltzmann' });
+    expect(gradientCheck(trap, ['potential.stiffness', 'potential.tilt'], 1, trapBase, (i) => 0.2 * Math.sin(i + 1))).toBeLessThan(1e-5);
+    const well = { potential: { kind: 'double-well', barrierHeight: 3, wellPosition: { kind: 'linear', from: 1, to: 1.2, end: 2 } } };
+    const wellBase = problemWith(well.potential as PotentialSpec, 2, 0.02, { kind: 'bits', probabilities: [0.3, 0.7] });
+    expect(gradientCheck(well, ['potential.wellPosition'], 1, wellBase, (i) => 0.05 * Math.cos(i))).toBeLessThan(1e-5);
+    const board = { potential: { kind: 'washboard', levels: 3, barrierHeight: { kind: 'linear', from: 4, to: 2, end: 2 }, tilt: 0 } };
+    const boardBase = problemWith(board.potential as PotentialSpec, 2, 0.02, { kind: 'bits', probabilities: [0.2, 0.5, 0.3] });
+    expect(gradientCheck(board, ['potential.barrierHeight', 'potential.tilt'], 1, boardBase, (i) => 0.3 * Math.sin(2 * i))).toBeLessThan(1e-5);
+  });
 });
