@@ -59,6 +59,8 @@ function summaryText(report: OptimizeReport, folder: string): string {
           : []),
       ],
     ),
+    `energy left in the cell at tau, <W> - <Q> (optimized, Fokker-Planck): ${formatNumber(report.optimizedEngine.work.mean - report.optimizedEngine.heat.mean)} kT` +
+      (o === 'heat' ? ' (released as heat after tau: the heat objective does not count it)' : ''),
     report.langevin
       ? `Langevin vs Fokker-Planck <${o === 'work' ? 'W' : 'Q'}>: ${report.langevin.zAgainstFokkerPlanck.toFixed(2)} SE ${Math.abs(report.langevin.zAgainstFokkerPlanck) <= 4 ? '(agree within 4 SE)' : '(DISAGREE beyond 4 SE)'}`
       : `Langevin re-run skipped: ${report.langevinSkipped}`,
