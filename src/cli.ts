@@ -12,6 +12,7 @@ import { registerSweepCommand } from './commands/sweep.js';
 import { registerMergeCommand } from './commands/merge.js';
 import { registerCompareCommand } from './commands/compare.js';
 import { registerReportCommand } from './commands/report.js';
+import { registerOptimizeCommand } from './commands/optimize.js';
 import { VERSION } from './version.js';
 import { fileSystemError } from './report/files.js';
 
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerMergeCommand(program);
   registerCompareCommand(program);
   registerReportCommand(program);
+  registerOptimizeCommand(program);
   registerProjectCommand(program);
   registerSchemaCommand(program);
   return program;
