@@ -546,7 +546,9 @@ export function diagnoseLimStore(
   const causes: string[] = [];
   const step = Number(diagnostics.step);
   const kappa = Number(diagnostics.tiltGain);
-  const sliding = Number((diagnostics.slidingLearningRate as { value?: number } | undefined)?.value);
+  const slidingDiagnostic = diagnostics.slidingLearningRate as { value?: number; applies?: boolean } | undefined;
+  // Under the linearized drive the tilt is capped below the critical tilt: no cell can slide.
+  const sliding = slidingDiagnostic?.applies === false ? NaN : Number(slidingDiagnostic?.value);
   if (Number.isFinite(sliding) && Number.isFinite(lambdaMax) && lambdaMax > 0 && sliding > 2 / lambdaMax) {
     causes.push(`sliding learning rate step kappa Delta = ${formatNumber(sliding)} above 2 / lambda_max = ${formatNumber(2 / lambdaMax)} (large gradients overshoot)`);
   }
