@@ -11,12 +11,13 @@ import { censoredExponentialRate } from '../../src/thermo/statistics.js';
  * Euler-Maruyama on the same quartic double well, both from the left minimum:
  * Monte-Carlo's first jump out of state 0 and Langevin's first passage to the
  * right minimum x = +1, rates by the censored-exponential MLE. Euler-Maruyama's
- * own escape-rate bias at these steps is within ~1 % (docs/kinetics.md, measured
- * with scripts/escape-rate-bias.ts), well inside the Langevin SE here.
+ * own escape-rate bias at dt = 5e-4 is +0.4 % (8 kT) and +0.55 % (10 kT)
+ * (docs/kinetics.md §2, scripts/escape-rate-bias-exact.ts), far inside the
+ * Langevin SE here; Monte-Carlo's large ensemble pins the exact rate itself.
  */
 const cases = [
-  { barrier: 8, dt: 1e-3, replicas: 300, duration: 1600, seed: 81 },
-  { barrier: 10, dt: 2e-3, replicas: 250, duration: 5000, seed: 101 },
+  { barrier: 8, dt: 5e-4, replicas: 250, duration: 1600, seed: 81 },
+  { barrier: 10, dt: 5e-4, replicas: 150, duration: 4000, seed: 101 },
 ];
 
 describe('Monte-Carlo escape equals Langevin escape (4 combined SE)', () => {
@@ -40,7 +41,7 @@ describe('Monte-Carlo escape equals Langevin escape (4 combined SE)', () => {
       recordPoints: 2,
     });
     const monteCarlo = censoredExponentialRate(mc.trajectories.firstJumpTime, mcDuration);
-    expect(langevin.events).toBeGreaterThan(200);
+    expect(langevin.events).toBeGreaterThan(90);
     expect(Math.abs(monteCarlo.rate - langevin.rate)).toBeLessThan(4 * Math.hypot(monteCarlo.se, langevin.se));
     // Monte-Carlo resolves the exact rate to ~0.3 %, and excludes Kramers' (5.7 % low at 8 kT, 4.3 % at 10 kT).
     expect(Math.abs(monteCarlo.rate - exact)).toBeLessThan(4 * monteCarlo.se);
