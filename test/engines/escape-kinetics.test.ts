@@ -16,6 +16,7 @@ import { censoredExponentialRate } from '../../src/thermo/statistics.js';
  * Langevin SE here; Monte-Carlo's large ensemble pins the exact rate itself.
  */
 const cases = [
+  { barrier: 6, dt: 5e-4, replicas: 250, duration: 400, seed: 61 },
   { barrier: 8, dt: 5e-4, replicas: 250, duration: 1600, seed: 81 },
   { barrier: 10, dt: 5e-4, replicas: 150, duration: 4000, seed: 101 },
 ];
@@ -43,7 +44,7 @@ describe('Monte-Carlo escape equals Langevin escape (4 combined SE)', () => {
     const monteCarlo = censoredExponentialRate(mc.trajectories.firstJumpTime, mcDuration);
     expect(langevin.events).toBeGreaterThan(90);
     expect(Math.abs(monteCarlo.rate - langevin.rate)).toBeLessThan(4 * Math.hypot(monteCarlo.se, langevin.se));
-    // Monte-Carlo resolves the exact rate to ~0.3 %, and excludes Kramers' (5.7 % low at 8 kT, 4.3 % at 10 kT).
+    // Monte-Carlo resolves the exact rate to ~0.3 %, and excludes Kramers' (8.3 % off at 6 kT, 5.7 % at 8 kT, 4.3 % at 10 kT).
     expect(Math.abs(monteCarlo.rate - exact)).toBeLessThan(4 * monteCarlo.se);
     expect(Math.abs(monteCarlo.rate - kramersRateDoubleWell(barrier))).toBeGreaterThan(4 * monteCarlo.se);
     console.info(
