@@ -13,6 +13,7 @@ import { registerMergeCommand } from './commands/merge.js';
 import { registerCompareCommand } from './commands/compare.js';
 import { registerReportCommand } from './commands/report.js';
 import { registerOptimizeCommand } from './commands/optimize.js';
+import { registerCrooksCommand } from './commands/crooks.js';
 import { VERSION } from './version.js';
 import { fileSystemError } from './report/files.js';
 
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerOptimizeCommand(program);
   registerProjectCommand(program);
   registerSchemaCommand(program);
+  registerCrooksCommand(program);
   return program;
 }
 

@@ -78,7 +78,7 @@ export function physicsSummaryText(run: PhysicsRun, folder: string): string {
   );
   const occupancy = (o: number[]) => (o.length ? `[${o.map((v) => v.toFixed(4)).join(', ')}]` : 'n/a');
   return [
-    `${summary.name}: ${p.engine}${p.integrator ? ` (${p.integrator})` : ''}, ${run.result.trajectories ? `${p.replicas} replicas` : 'exact ensemble averages'}, ${p.steps} steps of dt = ${formatNumber(p.dt)}, seed ${p.seed}, T = ${p.temperatureK} K (kT = ${formatNumber(summary.units.kTJoules)} J)`,
+    `${summary.name}: ${p.engine}${p.integrator ? ` (${p.integrator})` : ''}, ${run.result.trajectories ? `${p.replicas} replicas` : 'ensemble averages (± is the discretisation-error estimate)'}, ${p.steps} steps of dt = ${formatNumber(p.dt)}, seed ${p.seed}, T = ${p.temperatureK} K (kT = ${formatNumber(summary.units.kTJoules)} J)`,
     table,
     `occupancy: initial ${occupancy(r.initialOccupancy)}, final ${occupancy(r.finalOccupancy)}`,
     `first law: max |dU - (W - Q)| = ${r.firstLawResidual.toExponential(2)} kT`,

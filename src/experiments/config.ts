@@ -230,7 +230,7 @@ export function checkPhysics(config: PhysicsConfig): void {
     // Compile everything once (expression errors name their field).
     stateCount = buildPotential(spec).stateCount;
     if (config.engine === 'monte-carlo' || config.engine === 'master-equation') {
-      buildDiscreteModel(spec, config.friction, { engine: config.engine, path: 'potential' });
+      buildDiscreteModel(spec, config.friction, { engine: config.engine, path: 'potential', rates: config.rates });
     }
   }
   if (config.initial.kind === 'bits') {
@@ -351,5 +351,6 @@ export function problemOf(config: PhysicsConfig): DiscreteProblem {
     replicas: config.replicas,
     seed: config.seed,
     recordPoints: config.record.points,
+    rates: config.rates,
   };
 }

@@ -1,8 +1,7 @@
 import { runLangevin } from '../engines/langevin.js';
 import type { EngineResult } from '../engines/problem.js';
 import { runMonteCarlo } from '../engines/monte-carlo.js';
-import { solveMasterEquation } from '../engines/master-equation.js';
-import { solveFokkerPlanck } from '../engines/fokker-planck.js';
+import { solveFokkerPlanckWithError, solveMasterEquationWithError } from '../engines/discretisation-error.js';
 import { buildDiscreteModel, isDiscreteSpec, type DiscreteProblem } from '../memory/discrete.js';
 import { ConfigError } from '../errors.js';
 import { thermalEnergyJ } from '../physics/units.js';
@@ -50,6 +49,8 @@ export interface PhysicsSummary {
     firstLawResidual: number;
     initialOccupancy: number[];
     finalOccupancy: number[];
+    /** What the SE fields are: 'sampling' (replicas) or 'discretisation' (Richardson estimate of a deterministic engine, src/engines/discretisation-error.ts). */
+    seKind: 'sampling' | 'discretisation';
   };
   /** Every bound that applies to this run, held against the measured quantity (violated: beyond 4 combined SE). */
   bounds: BoundReport[];
@@ -79,13 +80,13 @@ function runEngine(config: PhysicsConfig, problem: DiscreteProblem): EngineResul
     case 'monte-carlo':
       return runMonteCarlo(problem);
     case 'master-equation':
-      return solveMasterEquation(problem);
+      return solveMasterEquationWithError(problem);
     case 'langevin':
       if (isDiscreteSpec(potential)) break;
       return runLangevin({ ...problem, potential }, { integrator: config.integrator, workers: config.workers });
     case 'fokker-planck':
       if (isDiscreteSpec(potential)) break;
-      return solveFokkerPlanck({ ...problem, potential }, fokkerPlanckOptions(config));
+      return solveFokkerPlanckWithError({ ...problem, potential }, fokkerPlanckOptions(config));
   }
   // checkPhysics rejects this combination before any run.
   throw new ConfigError('engine', `"${config.engine}" cannot run a discrete potential`);
@@ -162,6 +163,7 @@ export function runPhysics(loaded: LoadedConfig<PhysicsConfig>, overrides: RunOv
       firstLawResidual: firstLawResidual(result),
       initialOccupancy: result.initialOccupancy,
       finalOccupancy: result.finalOccupancy,
+      seKind: 'seKind' in result && result.seKind === 'discretisation' ? 'discretisation' : 'sampling',
     },
     bounds,
     warnings: scheduleWarnings(problem.potential, problem.duration),

@@ -163,6 +163,12 @@ export const physicsConfigSchema = z
       .strict()
       .refine((t) => t.dt <= t.duration, { message: 'expected dt <= duration', path: ['dt'] }),
     friction: positive.default(1).describe('gamma (1 in reduced units)'),
+    rates: z
+      .enum(['exact', 'kramers'])
+      .default('exact')
+      .describe(
+        'monte-carlo and master-equation on a potential: rates from the exact mean first-passage times of the potential (default) or from Kramers\' formula (docs/kinetics.md)',
+      ),
     fokkerPlanck: z
       .object({
         cells: z.number().int().min(10).max(1_000_000).optional().describe('finite-volume cells (default: sized to resolve the potential)'),

@@ -11,7 +11,8 @@ import { levelKinetics, type LevelKinetics } from './washboard.js';
  * all replicas, while every LIM cell has its own gradient tilt. The rates here
  * are the same discrete (Kramers) model, computed in closed form for an
  * interior level of the tilted cosine (levelKinetics, equal to
- * buildDiscreteModel's rates; checked in test/learning/stores-physics.test.ts),
+ * buildDiscreteModel's rates with `rates: 'kramers'`, not its exact default;
+ * checked in test/learning/stores-physics.test.ts; docs/kinetics.md),
  * with reflecting ends (no transition out of level 0 or L-1).
  *
  * Time: steps of length h with the rates of lambda(t_{n+1}) held over the step
