@@ -12,6 +12,7 @@ import { registerSweepCommand } from './commands/sweep.js';
 import { registerMergeCommand } from './commands/merge.js';
 import { registerCompareCommand } from './commands/compare.js';
 import { registerReportCommand } from './commands/report.js';
+import { registerValidateCommand } from './commands/validate.js';
 import { VERSION } from './version.js';
 
 /**
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerReportCommand(program);
   registerProjectCommand(program);
   registerSchemaCommand(program);
+  registerValidateCommand(program);
   return program;
 }
 

@@ -17,7 +17,6 @@ import {
   type Workload,
 } from '../experiments/project.js';
 import { writeFileAtomic } from '../report/files.js';
-import { linePlot } from '../report/plots.js';
 
 /** Flags as commander hands them over (all strings). */
 export interface ProjectCliOptions {
@@ -169,6 +168,8 @@ export function formatSizesTable(projections: Projection[]): string {
 
 /** Log-log energy vs model size: Landauer floor, LIM bound, conventional, accelerator. */
 export async function energyVsSizePlot(projections: Projection[]): Promise<string> {
+  // Loaded here, not at the top: vega is not needed for --help, --version or the table (issue 12).
+  const { linePlot } = await import('../report/plots.js');
   const x = projections.map((p) => p.workload.parameters);
   const series = (name: string, key: keyof Projection['energies']) => ({
     name,

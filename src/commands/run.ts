@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
-import { loadAnyConfig, runAnyConfig } from '../experiments/dispatch.js';
 import type { PhysicsRun } from '../experiments/run.js';
-import { trainingFiles, trainingSummaryText } from '../experiments/training-run.js';
 import { formatEstimate, formatNumber, textTable } from '../report/format.js';
 import { histogram, histogramCsv, runFolder, timeseriesCsv, writeFiles } from '../report/results.js';
 import { integerOption } from './options.js';
@@ -92,7 +90,10 @@ export function registerRunCommand(program: Command): void {
     .option('--replicas <n>', 'override the number of replicas (training configs: at most this many training copies)', integerOption('--replicas', 1))
     .option('--workers <n>', 'worker threads for Langevin ensembles (results do not depend on it)', integerOption('--workers', 1))
     .option('--json', 'print the summary as JSON on stdout')
-    .action((configPath: string, flags: RunFlags) => {
+    .action(async (configPath: string, flags: RunFlags) => {
+      // Loaded here, not at the top: --help and --version need none of it (issue 12).
+      const { loadAnyConfig, runAnyConfig } = await import('../experiments/dispatch.js');
+      const { trainingFiles, trainingSummaryText } = await import('../experiments/training-run.js');
       const config = loadAnyConfig(configPath);
       const any = runAnyConfig(config, { seed: flags.seed, replicas: flags.replicas, workers: flags.workers });
       if (any.kind === 'training') {
