@@ -21,7 +21,7 @@ tarball="$(npm pack --silent --pack-destination "$tmp" | tail -n 1)"
 
 # What must and must not be in the tarball.
 tar -tzf "$tmp/$tarball" > "$tmp/contents.txt"
-for must in package/dist/cli.js package/dist/index.js package/dist/index.d.ts package/dist/workers/ensemble-worker.js package/dist/workers/sweep-worker.js package/LICENSE package/CITATION.cff package/data/iris.csv; do
+for must in package/dist/cli.js package/dist/index.js package/dist/index.d.ts package/dist/workers/ensemble-worker.js package/dist/workers/sweep-worker.js package/LICENSE package/CITATION.cff package/data/iris.csv package/schema/limsim.schema.json; do
   grep -qx "$must" "$tmp/contents.txt" || fail "tarball lacks $must"
 done
 if grep -E '^package/(src|test|bench|\.ci|results|scripts|node_modules)/' "$tmp/contents.txt"; then
@@ -58,6 +58,8 @@ step "limsim verify --quick"
 tail -n 1 verify.txt
 
 config="$tmp/prefix/lib/node_modules/limsim/sim-configs/harmonic-drag.yaml"
+step "limsim validate $(basename "$config")"
+[[ "$("$bin" validate "$config")" == "ok: physics (harmonic-drag)" ]] || fail "limsim validate of a shipped config"
 step "limsim run $(basename "$config") --replicas 200 --workers 2 --out run"
 "$bin" run "$config" --replicas 200 --workers 2 --out "$tmp/run" > run.txt 2> run.err || { cat run.txt run.err >&2; fail "limsim run exited $?"; }
 # A worker that cannot load its module falls back to the main thread and says so on stderr.
