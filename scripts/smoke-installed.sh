@@ -8,6 +8,7 @@
 #   KEEP=1 scripts/smoke-installed.sh     # keep the temporary prefix for a look
 set -euo pipefail
 cd "$(dirname "$0")/.."
+repo="$(pwd)"
 
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/limsim-smoke.XXXXXX")"
 if [[ -z "${KEEP:-}" ]]; then trap 'rm -rf "$tmp"' EXIT; else echo "smoke: keeping $tmp"; fi
@@ -72,5 +73,41 @@ step "limsim sweep (2 points on 2 worker threads, loaded from dist/ as plain .js
 "$bin" sweep "$config" --grid time.duration=1,2 --set replicas=100 --workers 2 --no-report --quiet --out "$tmp/sweep" > sweep.txt \
   || { cat sweep.txt >&2; fail "limsim sweep exited $?"; }
 [[ "$(wc -l < "$tmp/sweep/results.jsonl")" -eq 2 ]] || { cat sweep.txt >&2; fail "limsim sweep did not write 2 rows"; }
+
+step "the library by name: import 'limsim', limsim/schema.json, and its types in a TypeScript consumer"
+pkg="$tmp/prefix/lib/node_modules/limsim"
+mkdir -p "$tmp/consumer/node_modules" && ln -s "$pkg" "$tmp/consumer/node_modules/limsim"
+cat > "$tmp/consumer/package.json" <<'JSON'
+{ "name": "consumer", "private": true, "type": "module" }
+JSON
+cat > "$tmp/consumer/consumer.ts" <<'TS'
+import { runPhysics, validateConfig, type PhysicsConfigInput, type PhysicsRun } from 'limsim';
+const config: PhysicsConfigInput = {
+  name: 'consumer',
+  replicas: 100,
+  time: { duration: 1, dt: 0.002 },
+  potential: { kind: 'harmonic', stiffness: 4, centre: { kind: 'linear', from: 0, to: 1, end: 1 } },
+};
+validateConfig(config);
+const run: PhysicsRun = runPhysics(config);
+const heat: number = run.summary.results.heat.mean;
+export { heat };
+TS
+(cd "$tmp/consumer" && "$repo/node_modules/.bin/tsc" --strict --noEmit --skipLibCheck --module nodenext --moduleResolution nodenext --target es2022 consumer.ts) \
+  || fail "a TypeScript consumer does not type-check against the installed package's types"
+(cd "$tmp/consumer" && node --input-type=module -e "
+import { createRequire } from 'node:module';
+const limsim = await import('limsim');
+for (const name of ['runPhysics', 'runTraining', 'runSweep', 'writeRun', 'writeReport', 'compareResults']) if (typeof limsim[name] !== 'function') throw new Error('no export ' + name);
+if ('uniformGrid' in limsim) throw new Error('an internal helper leaks into the top-level export');
+const schema = createRequire(import.meta.url)('limsim/schema.json');
+if (!schema.\$defs.physics || !schema.\$defs.training || !schema.\$defs.sweep) throw new Error('limsim/schema.json lacks a kind');
+const run = limsim.runPhysics({ name: 'api', replicas: 100, time: { duration: 1, dt: 0.002 }, potential: { kind: 'harmonic', stiffness: 4 } });
+if (!Number.isFinite(run.summary.results.heat.mean)) throw new Error('no heat');
+") || fail "the installed library does not import by name"
+
+step "start-up: mean wall time of 5 runs of the installed limsim --version"
+start=$(date +%s%N); for i in 1 2 3 4 5; do "$bin" --version > /dev/null; done; end=$(date +%s%N)
+echo "smoke: limsim --version $(( (end - start) / 5000000 )) ms per run (node -e 0 for scale: $( s=$(date +%s%N); node -e 0; e=$(date +%s%N); echo $(( (e - s) / 1000000 )) ) ms)"
 
 step "ok: the installed limsim $version answers --help and --version, passes verify --quick, runs a shipped config and a sweep"
