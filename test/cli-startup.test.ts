@@ -42,6 +42,7 @@ describe('CLI start-up', () => {
   it('src/cli.ts reaches no heavy dependency through static imports', () => {
     const { files, packages } = reachable(join(import.meta.dirname, '..', 'src', 'cli.ts'));
     expect(files.size).toBeGreaterThan(5); // the command modules were followed
-    expect([...packages].filter((p) => HEAVY.includes(p))).toEqual([]);
+    const heavy = [...packages].filter((p) => HEAVY.includes(p));
+    expect(heavy, 'load these inside the verb that needs them (`await import(...)` in its action), not at the top of a module src/cli.ts reaches').toEqual([]);
   });
 });
