@@ -30,7 +30,11 @@ export const sweepFileSchema = z
     base: z.string().min(1).describe('the base config (physics or training), relative to this file'),
     set: z.record(z.string(), z.unknown()).optional().describe('fixed overrides for every point: field path -> value'),
     grid: z
-      .record(z.string(), z.union([z.array(z.unknown()).min(1), z.unknown()]))
+      .record(
+        z.string(),
+        // A list (not empty: the loader refuses an empty axis), or one value that is not a list.
+        z.union([z.array(z.unknown()).min(1), z.union([z.string(), z.number(), z.boolean(), z.null(), z.record(z.string(), z.unknown())])]),
+      )
       .optional()
       .describe('Cartesian axes: field path -> list of values (a single value is a one-point axis); the first axis varies slowest'),
     link: z

@@ -70,6 +70,8 @@ describe('schema/limsim.schema.json', () => {
     expect(check({ ...sweep, seeds: 'random' })).toMatch(/seeds/);
     expect(check({ ...sweep, grids: {} })).toMatch(/additional/);
     expect(check({ ...sweep, base: 3 })).toMatch(/base/);
+    expect(check({ ...sweep, grid: { 'stores[1].bits': [] } })).toMatch(/grid/);
+    expect(check({ ...sweep, grid: { 'stores[1].bits': 4 } })).toBe('valid'); // a single value is a one-point axis
   });
 });
 
