@@ -13,6 +13,7 @@ import { runPhysics as runPhysicsLoaded, type PhysicsRun, type RunOverrides } fr
 import type { physicsConfigSchema } from './experiments/schema.js';
 import { runSweep as runSweepPlan, planSweep, type SweepOutcome, type SweepRunOptions } from './experiments/sweep.js';
 import { canonicalJson } from './experiments/sweep/paths.js';
+import { progressFor } from './experiments/sweep/progress.js';
 import { sweepSpecFromData } from './experiments/sweep/spec.js';
 import { runTraining as runTrainingLoaded, trainingFiles, type TrainingRun } from './experiments/training-run.js';
 import type { trainingConfigSchema } from './experiments/training-schema.js';
@@ -82,9 +83,10 @@ export function writeRun(run: PhysicsRun | TrainingRun, folder: string): string[
  * Run a sweep (what `limsim sweep` does): the Cartesian grid over `grid`, the
  * `set` overrides, links, time scaling and seed rule of a sweep file, on
  * worker threads, written to `options.out` (results.jsonl, results.csv,
- * sweep.json). Results do not depend on `options.workers`.
+ * sweep.json). Results do not depend on `options.workers`. Progress lines go
+ * to stderr as in the CLI unless `quiet` (or your own `progress` sink).
  */
-export async function runSweep(sweep: SweepInput, options: SweepRunOptions, origin: ConfigOrigin = {}): Promise<SweepOutcome> {
+export async function runSweep(sweep: SweepInput, options: SweepRunOptions & { quiet?: boolean }, origin: ConfigOrigin = {}): Promise<SweepOutcome> {
   const { base, ...fields } = sweep;
   let baseFile: { raw: Record<string, unknown>; source: string; path: string };
   if (typeof base === 'string') {
@@ -95,7 +97,8 @@ export async function runSweep(sweep: SweepInput, options: SweepRunOptions, orig
     baseFile = { raw: JSON.parse(JSON.stringify(base)) as Record<string, unknown>, source: canonicalJson(base), path: origin.path ?? '<api>' };
   }
   const plan = planSweep(sweepSpecFromData(fields as Record<string, unknown>, baseFile));
-  return runSweepPlan(plan, options);
+  const { quiet, ...runOptions } = options;
+  return runSweepPlan(plan, { ...runOptions, progress: runOptions.progress ?? progressFor(plan.spec.name, { quiet }) });
 }
 
 /** Measured dissipation against every applicable bound, and B/tau fits, for run and sweep folders (`limsim compare`). */
