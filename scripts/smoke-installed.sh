@@ -61,6 +61,8 @@ tail -n 1 verify.txt
 config="$tmp/prefix/lib/node_modules/limsim/sim-configs/harmonic-drag.yaml"
 step "limsim validate $(basename "$config")"
 [[ "$("$bin" validate "$config")" == "ok: physics (harmonic-drag)" ]] || fail "limsim validate of a shipped config"
+step "limsim schema equals the shipped schema/limsim.schema.json"
+"$bin" schema | cmp -s - "$tmp/prefix/lib/node_modules/limsim/schema/limsim.schema.json" || fail "limsim schema differs from the shipped schema file"
 step "limsim run $(basename "$config") --replicas 200 --workers 2 --out run"
 "$bin" run "$config" --replicas 200 --workers 2 --out "$tmp/run" > run.txt 2> run.err || { cat run.txt run.err >&2; fail "limsim run exited $?"; }
 # A worker that cannot load its module falls back to the main thread and says so on stderr.
