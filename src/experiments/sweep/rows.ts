@@ -175,7 +175,7 @@ export function trainingBounds(summary: TrainingSummary): RowBound[] {
       excess: measured.mean - s.bound.value,
       ratio: s.bound.ratio,
       violated: s.bound.violated,
-      source: 'THEORY.md §5 (store bounds, src/learning/stores)',
+      source: 'docs/physics.md §5 (store bounds, src/learning/stores)',
       assumptions: `total heat per training copy of store ${s.name} (${s.kind})`,
     };
   });
