@@ -14,6 +14,7 @@ import { registerCompareCommand } from './commands/compare.js';
 import { registerReportCommand } from './commands/report.js';
 import { registerOptimizeCommand } from './commands/optimize.js';
 import { registerCrooksCommand } from './commands/crooks.js';
+import { registerValidateCommand } from './commands/validate.js';
 import { VERSION } from './version.js';
 import { fileSystemError } from './report/files.js';
 
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
   registerProjectCommand(program);
   registerSchemaCommand(program);
   registerCrooksCommand(program);
+  registerValidateCommand(program);
   return program;
 }
 

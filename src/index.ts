@@ -21,14 +21,57 @@ export { solveFokkerPlanck, planFokkerPlanckGrid } from './engines/fokker-planck
 export { buildDiscreteModel, type DiscreteSpec, type DiscreteProblem } from './memory/discrete.js';
 
 // Thermodynamics: estimators, free energy, bounds.
-export * from './thermo/statistics.js';
-export * from './thermo/estimators.js';
-export * from './thermo/free-energy.js';
+// Named, not `export *`: helpers such as uniformGrid and the quadrature constants stay internal.
+export { estimateMean, kolmogorovSmirnov, censoredExponentialRate } from './thermo/statistics.js';
+export {
+  bitEntropy,
+  levelEntropy,
+  levelEntropyStandardError,
+  differentialEntropy,
+  wasserstein2Samples,
+  wasserstein2Grid,
+  bootstrap,
+  jarzynskiFreeEnergy,
+  normalConfidenceInterval,
+  type BootstrapOptions,
+  type BootstrapResult,
+} from './thermo/estimators.js';
+export { partitionFunction, freeEnergy, freeEnergyChange, equilibriumOccupancy, boltzmannDensity } from './thermo/free-energy.js';
 export * from './thermo/bounds.js';
 export { meanFirstPassageTime } from './thermo/first-passage.js';
 
 // Experiments: configs, runs, verification, sweeps, projections.
 export { loadAnyConfig, validateAnyConfig, runAnyConfig, type AnyConfig, type AnyRun } from './experiments/dispatch.js';
-export { runPhysics, type PhysicsRun, type PhysicsSummary } from './experiments/run.js';
+export type { PhysicsSummary } from './experiments/run.js';
+export type { TrainingSummary } from './experiments/training-run.js';
 export { runVerify, type VerifyCheck } from './experiments/verify.js';
 export { projectWorkload, projectSizes } from './experiments/project.js';
+
+// The typed API: config types, and the CLI's verbs as functions of config objects (docs/api.md).
+export type { PhysicsConfig } from './experiments/schema.js';
+export type { TrainingConfig } from './experiments/training-schema.js';
+export { limsimJsonSchema } from './experiments/json-schema.js';
+export {
+  validateConfig,
+  runPhysics,
+  runTraining,
+  runSweep,
+  writeRun,
+  writeReport,
+  compareResults,
+  comparisonCsv,
+  comparisonJson,
+  comparisonTable,
+  type Comparison,
+  type PhysicsConfigInput,
+  type TrainingConfigInput,
+  type ConfigInput,
+  type SweepFile,
+  type SweepInput,
+  type ConfigOrigin,
+  type RunOverrides,
+  type PhysicsRun,
+  type TrainingRun,
+  type SweepOutcome,
+  type SweepRunOptions,
+} from './api.js';

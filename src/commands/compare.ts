@@ -2,9 +2,7 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { ConfigError } from '../errors.js';
-import { compareResults, comparisonCsv, comparisonJson, comparisonTable } from '../experiments/compare.js';
 import { checkOutputFolder, writeFileAtomic } from '../report/files.js';
-import { comparisonPlots } from '../report/report.js';
 import { flagVerdictFailure } from './exit-status.js';
 import { EXIT_CODES_HELP } from './exit-codes-help.js';
 
@@ -16,6 +14,9 @@ export interface CompareFlags {
 }
 
 export async function runCompareCommand(paths: string[], flags: CompareFlags, write: (text: string) => void = (t) => process.stdout.write(t)): Promise<void> {
+  // Loaded here, not at the top: --help and --version need none of it (issue 12).
+  const { compareResults, comparisonCsv, comparisonJson, comparisonTable } = await import('../experiments/compare.js');
+  const { comparisonPlots } = await import('../report/report.js');
   let minDuration: number | undefined;
   if (flags.fitFrom !== undefined) {
     minDuration = Number(flags.fitFrom);

@@ -1,9 +1,7 @@
 import type { Command } from 'commander';
 import { ConfigError } from '../errors.js';
-import { loadAnyConfig } from '../experiments/dispatch.js';
-import { runCrooks, type CrooksResult } from '../experiments/crooks.js';
+import type { CrooksResult } from '../experiments/crooks.js';
 import { formatEstimate, formatNumber } from '../report/format.js';
-import { linePlot } from '../report/plots.js';
 import { runFolder, toCsv, writeFiles } from '../report/results.js';
 import { flagVerdictFailure } from './exit-status.js';
 import { integerOption } from './options.js';
@@ -34,6 +32,7 @@ export function crooksSummary(c: CrooksResult, folder: string) {
 }
 
 async function crooksPlot(c: CrooksResult): Promise<string> {
+  const { linePlot } = await import('../report/plots.js');
   const x = c.histogram.map((b) => b.work);
   return linePlot({
     title: `${c.name}: Crooks, P_F(W) against P_R(-W)`,
@@ -61,6 +60,9 @@ export function registerCrooksCommand(program: Command): void {
     .option('--workers <n>', 'worker threads for Langevin ensembles (results do not depend on it)', integerOption('--workers', 1))
     .option('--json', 'print the summary as JSON on stdout')
     .action(async (configPath: string, flags: CrooksFlags) => {
+      // Loaded here, not at the top: --help and --version need none of it.
+      const { loadAnyConfig } = await import('../experiments/dispatch.js');
+      const { runCrooks } = await import('../experiments/crooks.js');
       const config = loadAnyConfig(configPath);
       if (config.kind !== 'physics') throw new ConfigError('kind', 'is "training"; crooks runs physics configs');
       const c = runCrooks(config.loaded, { seed: flags.seed, replicas: flags.replicas, workers: flags.workers });

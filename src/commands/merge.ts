@@ -1,12 +1,13 @@
 /** `limsim merge`: join the shard folders of one sweep (docs/cluster.md). */
 import type { Command } from 'commander';
-import { mergeSweeps } from '../experiments/sweep.js';
 
 export async function runMergeCommand(
   folders: string[],
   flags: { out: string; report: boolean },
   write: (text: string) => void = (t) => process.stdout.write(t),
 ): Promise<string> {
+  // Loaded here, not at the top: --help and --version need none of it (issue 12).
+  const { mergeSweeps } = await import('../experiments/sweep.js');
   const outcome = mergeSweeps(folders, flags.out);
   const m = outcome.manifest;
   write(`merged ${folders.length} folder(s) of sweep ${m.name} (${m.sweepId}): ${outcome.rows.length}/${m.pointCount} points in ${outcome.dir}\n`);

@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import { ConfigError } from '../errors.js';
-import { parseConstraints, type ObjectiveName } from '../optimize/optimize.js';
-import { iterationsCsv, optimizeConfigFile, protocolPlots, type BoundGap, type OptimizeReport } from '../optimize/run.js';
-import { readConfigFile } from '../experiments/config.js';
+import type { ObjectiveName } from '../optimize/optimize.js';
+import type { BoundGap, OptimizeReport } from '../optimize/run.js';
 import { formatEstimate, formatNumber, textTable } from '../report/format.js';
 import { runFolder, writeFiles } from '../report/results.js';
 import { flagVerdictFailure } from './exit-status.js';
@@ -96,6 +95,10 @@ export function registerOptimizeCommand(program: Command): void {
     .option('--out <dir>', 'output folder (default results/<name>-optimize-<stamp>/)')
     .option('--json', 'print the summary as JSON on stdout')
     .action(async (configPath: string, flags: OptimizeFlags) => {
+      // Loaded here, not at the top: --help and --version need none of it.
+      const { parseConstraints } = await import('../optimize/optimize.js');
+      const { iterationsCsv, optimizeConfigFile, protocolPlots } = await import('../optimize/run.js');
+      const { readConfigFile } = await import('../experiments/config.js');
       if (flags.objective !== 'work' && flags.objective !== 'heat') {
         throw new ConfigError('--objective', `got "${flags.objective}"; expected work or heat`);
       }

@@ -17,17 +17,7 @@ import {
   type Workload,
 } from '../experiments/project.js';
 import { checkOutputFolder, writeFileAtomic } from '../report/files.js';
-import {
-  evaluateFit,
-  fitScaling,
-  formatScalingFits,
-  formatSliceFits,
-  readScalingPoints,
-  sliceFits,
-  type PowerLawFit,
-  type SliceFit,
-} from '../experiments/project-calibration.js';
-import { linePlot } from '../report/plots.js';
+import type { PowerLawFit, SliceFit } from '../experiments/project-calibration.js';
 
 /** Flags as commander hands them over (all strings). */
 export interface ProjectCliOptions {
@@ -188,6 +178,8 @@ export function formatSizesTable(projections: Projection[]): string {
 
 /** Log-log energy vs model size: Landauer floor, LIM bound, conventional, accelerator. */
 export async function energyVsSizePlot(projections: Projection[]): Promise<string> {
+  // Loaded here, not at the top: vega is not needed for --help, --version or the table (issue 12).
+  const { linePlot } = await import('../report/plots.js');
   const x = projections.map((p) => p.workload.parameters);
   const series = (name: string, key: keyof Projection['energies']) => ({
     name,
@@ -231,7 +223,8 @@ export interface CalibratedProjection {
   stores: { store: string; kind: string; kTPerParameterUpdate: number; lnSe: number; joules: number; extrapolation: string }[];
 }
 
-export function calibrateProjection(source: string, projection: Projection): CalibratedProjection {
+export async function calibrateProjection(source: string, projection: Projection): Promise<CalibratedProjection> {
+  const { evaluateFit, fitScaling, readScalingPoints, sliceFits } = await import('../experiments/project-calibration.js');
   const points = readScalingPoints(source);
   const fits = fitScaling(points);
   const w = projection.workload;
@@ -256,7 +249,8 @@ export function calibrateProjection(source: string, projection: Projection): Cal
   return { source, fits, slices: sliceFits(points), updateWindow: window, stores };
 }
 
-export function formatCalibrated(c: CalibratedProjection, p: Projection): string {
+export async function formatCalibrated(c: CalibratedProjection, p: Projection): Promise<string> {
+  const { formatScalingFits, formatSliceFits } = await import('../experiments/project-calibration.js');
   const lines = [
     '',
     `Calibrated on measurement (${c.source}): E = U q(N, n, Delta) kT, U = ${p.counts.parameterUpdates.value.toExponential(3)} parameter updates, Delta = (T/S)/t0 = ${c.updateWindow.toExponential(3)}`,
@@ -306,13 +300,13 @@ export async function runProject(
   const wantSizes = Boolean(opts.sizes) || opts.out !== undefined;
   const sizes = wantSizes ? projectSizes(workload, DEFAULT_SIZES, FLAGS) : null;
   refuseNonFinite(projection, opts);
-  const calibrated = opts.calibrate !== undefined ? calibrateProjection(opts.calibrate, projection) : undefined;
+  const calibrated = opts.calibrate !== undefined ? await calibrateProjection(opts.calibrate, projection) : undefined;
 
   if (opts.json) {
     write(JSON.stringify({ projection, ...(sizes ? { sizes } : {}), ...(calibrated ? { calibrated } : {}) }, null, 2) + '\n');
   } else {
     write(formatProjection(projection));
-    if (calibrated) write(formatCalibrated(calibrated, projection));
+    if (calibrated) write(await formatCalibrated(calibrated, projection));
     if (opts.sizes && sizes) write('\nEnergy vs model size (other workload values as above)\n' + formatSizesTable(sizes));
   }
 

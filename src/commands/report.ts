@@ -1,7 +1,6 @@
 /** `limsim report <dir>`: report.html and report.md for a run folder or a sweep folder. */
 import type { Command } from 'commander';
 import { ConfigError } from '../errors.js';
-import { writeReport } from '../report/report.js';
 
 export function registerReportCommand(program: Command): void {
   program
@@ -12,6 +11,8 @@ export function registerReportCommand(program: Command): void {
     .action(async (dir: string, flags: { fitFrom?: string }) => {
       const minDuration = flags.fitFrom === undefined ? undefined : Number(flags.fitFrom);
       if (minDuration !== undefined && !(minDuration >= 0)) throw new ConfigError('--fit-from', `got "${flags.fitFrom}"; expected a duration >= 0`);
+      // Loaded here, not at the top: --help and --version need none of it (issue 12).
+      const { writeReport } = await import('../report/report.js');
       const files = await writeReport(dir, { minDuration });
       process.stdout.write(`wrote ${files.filter((f) => /report\.(html|md)$/.test(f)).join(', ')}\n`);
     });

@@ -5,16 +5,15 @@ import { ConfigError } from '../errors.js';
 import { checkBudget, configCost, physicsCost } from '../experiments/cost.js';
 import type { AnyConfig } from '../experiments/dispatch.js';
 import type { RunOverrides } from '../experiments/run.js';
-import { MAX_REPLICAS, physicsConfigSchema, type PhysicsConfig } from '../experiments/schema.js';
+import type { PhysicsConfig } from '../experiments/schema.js';
 import { MANIFEST } from '../experiments/sweep/store.js';
 import { checkOutputFolder, checkSafeName, withFolderLock } from '../report/files.js';
-import { loadAnyConfig, runAnyConfig } from '../experiments/dispatch.js';
 import type { PhysicsRun } from '../experiments/run.js';
-import { finiteAtStart, trainingFiles, trainingSummaryText } from '../experiments/training-run.js';
 import { formatEstimate, formatNumber, textTable } from '../report/format.js';
 import { histogram, histogramCsv, runFolder, timeseriesCsv, writeFiles } from '../report/results.js';
 import { integerOption, seedOption, workersOption } from './options.js';
-import { boundStatusText, type BoundReport } from '../thermo/bounds.js';
+import type { BoundReport } from '../thermo/bounds.js';
+import { boundStatusText } from '../thermo/bound-status.js';
 import { verdictLines } from '../experiments/verdict.js';
 import { flagVerdictFailure } from './exit-status.js';
 import { EXIT_CODES_HELP } from './exit-codes-help.js';
@@ -121,13 +120,16 @@ export function registerRunCommand(program: Command): void {
     .action(async (configPath: string, flags: RunFlags) => {
       // The output folder is checked before any work: a file, /proc or an unwritable folder is exit 2 now.
       if (flags.out !== undefined) checkRunFolder(flags.out, flags.force);
+      // Loaded here, not at the top: --help and --version need none of it (issue 12).
+      const { loadAnyConfig, runAnyConfig } = await import('../experiments/dispatch.js');
+      const { finiteAtStart, trainingFiles, trainingSummaryText } = await import('../experiments/training-run.js');
       const config = loadAnyConfig(configPath);
-      const overrides = checkRunOverrides(config, { seed: flags.seed, replicas: flags.replicas, workers: flags.workers }, flags.allowLong);
+      const overrides = await checkRunOverrides(config, { seed: flags.seed, replicas: flags.replicas, workers: flags.workers }, flags.allowLong);
       const name = checkSafeName(config.loaded.config.name, 'name');
       const folder = flags.out ?? runFolder('results', name);
       // One writer per folder; a failed run releases the lock and removes a folder it created (nothing written).
       await withFolderLock(folder, '--out', `limsim run ${configPath}`, () => {
-        let any: ReturnType<typeof runAnyConfig>;
+        let any: import('../experiments/dispatch.js').AnyRun;
         try {
           any = runAnyConfig(config, overrides);
         } catch (err) {
@@ -171,8 +173,9 @@ export function checkRunFolder(out: string, force = false): void {
  * within the schema's range, then the cost estimate of the run as it will
  * actually go (memory always, the work budget unless --allow-long).
  */
-export function checkRunOverrides(config: AnyConfig, overrides: RunOverrides, allowLong = false): RunOverrides {
+export async function checkRunOverrides(config: AnyConfig, overrides: RunOverrides, allowLong = false): Promise<RunOverrides> {
   if (config.kind === 'physics') {
+    const { MAX_REPLICAS, physicsConfigSchema } = await import('../experiments/schema.js');
     const effective: PhysicsConfig = {
       ...config.loaded.config,
       replicas: overrides.replicas ?? config.loaded.config.replicas,

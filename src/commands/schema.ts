@@ -1,22 +1,18 @@
 import type { Command } from 'commander';
-import { z } from 'zod';
-import { physicsConfigSchema } from '../experiments/schema.js';
-import { checkOutputFile, writeFileAtomic } from '../report/files.js';
 
-/** The JSON Schema of configs, for editors (yaml-language-server, VS Code). */
-export function configJsonSchema(): unknown {
-  return z.toJSONSchema(physicsConfigSchema, { io: 'input', unrepresentable: 'any' });
-}
-
+/** `limsim schema`: the JSON Schema of every file limsim reads (src/experiments/json-schema.ts), for editors. */
 export function registerSchemaCommand(program: Command): void {
   program
     .command('schema')
-    .description('print the JSON Schema of simulation configs (or write it with --out)')
-    .option('--out <file>', 'write the schema to this file')
-    .action((flags: { out?: string }) => {
-      if (flags.out) checkOutputFile(flags.out, '--out');
-      const text = JSON.stringify(configJsonSchema(), null, 2) + '\n';
-      if (flags.out) writeFileAtomic(flags.out, text);
-      else process.stdout.write(text);
+    .description('print the JSON Schema of every file limsim reads: physics, training and sweep files (or write it with --out)')
+    .option('--out <file>', 'write the schema to this file (the package ships it as schema/limsim.schema.json)')
+    .action(async (flags: { out?: string }) => {
+      const { limsimJsonSchemaText } = await import('../experiments/json-schema.js');
+      const text = limsimJsonSchemaText();
+      if (flags.out) {
+        const { checkOutputFile, writeFileAtomic } = await import('../report/files.js');
+        checkOutputFile(flags.out, '--out');
+        writeFileAtomic(flags.out, text);
+      } else process.stdout.write(text);
     });
 }

@@ -2,11 +2,10 @@
  * `limsim sweep`: Cartesian sweeps over config fields on worker threads, with
  * resume and shards (docs/cluster.md). A thin shell over experiments/sweep.ts.
  */
+import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { ConfigError } from '../errors.js';
 import { canonicalJson } from '../experiments/sweep/paths.js';
-import { defaultWorkerCount, loadSweepSpec, parseShard, planSweep, runSweep } from '../experiments/sweep.js';
-import { progressFor } from '../experiments/sweep/progress.js';
 import { runFolder } from '../report/results.js';
 import { flagVerdictFailure } from './exit-status.js';
 import { EXIT_CODES_HELP } from './exit-codes-help.js';
@@ -34,6 +33,9 @@ const collect = (value: string, previous: string[]): string[] => [...previous, v
 
 /** Run the command; returns the output folder (or null for --dry-run). */
 export async function runSweepCommand(configPath: string, flags: SweepFlags, write: (text: string) => void = (t) => process.stdout.write(t)): Promise<string | null> {
+  // Loaded here, not at the top: --help and --version need none of it (issue 12).
+  const { defaultWorkerCount, loadSweepSpec, parseShard, planSweep, runSweep } = await import('../experiments/sweep.js');
+  const { progressFor } = await import('../experiments/sweep/progress.js');
   // Parse and validate everything before touching any file.
   const shard = flags.shard === undefined ? null : parseShard(flags.shard);
   if (flags.out !== undefined && !flags.dryRun) checkOutputFolder(flags.out, '--out');
@@ -96,7 +98,7 @@ export function registerSweepCommand(program: Command): void {
       'config: every point uses the config seed; independent: a seed from the sweep seed and the point key (sha256). ' +
         'Default: independent when time.duration is an axis (the report fits Q_inf + B/tau, which needs independent points), else config',
     )
-    .option('--workers <n>', `worker threads (default ${defaultWorkerCount()})`, workersOption())
+    .option('--workers <n>', `worker threads (default ${Math.max(1, availableParallelism())}, the available cores)`, workersOption())
     .option('--out <dir>', 'output folder (default results/sweep-<name>-<stamp>/)')
     .option('--resume', 'continue the sweep in --out, skipping finished points')
     .option('--shard <i/n>', 'run only the points with index % n == i - 1')

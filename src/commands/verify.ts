@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { runVerify, type VerifyCheck } from '../experiments/verify.js';
+import type { VerifyCheck } from '../experiments/verify.js';
 import { formatNumber, textTable } from '../report/format.js';
 import { seedOption } from './options.js';
 
@@ -23,7 +23,9 @@ export function registerVerifyCommand(program: Command): void {
     .option('--quick', 'small ensembles (within a minute on 2 cores)')
     .option('--seed <n>', 'seed of every check', seedOption())
     .option('--json', 'print the checks as JSON')
-    .action((flags: { quick?: boolean; seed?: number; json?: boolean }) => {
+    .action(async (flags: { quick?: boolean; seed?: number; json?: boolean }) => {
+      // Loaded here, not at the top: --help and --version need none of it (issue 12).
+      const { runVerify } = await import('../experiments/verify.js');
       const checks = runVerify({ quick: flags.quick, seed: flags.seed });
       if (flags.json) process.stdout.write(JSON.stringify(checks, null, 2) + '\n');
       else process.stdout.write(verifyTable(checks) + '\n');

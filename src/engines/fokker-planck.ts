@@ -4,7 +4,7 @@ import type { EngineResult, Estimate, Problem, TimeseriesPoint } from './problem
 
 /**
  * Fokker-Planck engine: the exact ensemble average of the overdamped Langevin
- * dynamics (THEORY.md §2), kT = 1, D = kT / gamma,
+ * dynamics (docs/physics.md §2), kT = 1, D = kT / gamma,
  *
  *   d_t rho = -d_x J,   J = -(1/gamma) U' rho - D d_x rho,
  *
@@ -24,7 +24,7 @@ import type { EngineResult, Estimate, Problem, TimeseriesPoint } from './problem
  * obeys the second law exactly (W >= Delta F_grid, Q >= -Delta S_grid). Crank-
  * Nicolson would be second order but loses both properties for large dt.
  *
- * Energetics (THEORY.md §3), the splitting the Langevin ledger uses, on cell
+ * Energetics (docs/physics.md §3), the splitting the Langevin ledger uses, on cell
  * probabilities p_j = rho_j h, step n -> n+1:
  *   W += sum_j p_j^n     [U_j(lambda_{n+1}) - U_j(lambda_n)]   (protocol moves, density fixed)
  *   Q += sum_j (p_j^n - p_j^{n+1}) U_j(lambda_{n+1})            (density relaxes, protocol fixed)

@@ -18,9 +18,9 @@ import { ParallelRunner, sharedFloat64, sharedInt32, validateWorkers } from './p
 import type { EngineResult, Problem, TimeseriesPoint } from './problem.js';
 
 /**
- * Overdamped Langevin engine (THEORY.md §2):
+ * Overdamped Langevin engine (docs/physics.md §2):
  *   dx = -(1/gamma) U'(x, lambda(t)) dt + sqrt(2 kT / gamma) dB_t,   kT = 1,
- * with Sekimoto's discrete ledger (THEORY.md §3), step n -> n+1:
+ * with Sekimoto's discrete ledger (docs/physics.md §3), step n -> n+1:
  *   W += U(x_n, lambda_{n+1}) - U(x_n, lambda_n)        (protocol moves)
  *   Q += U(x_n, lambda_{n+1}) - U(x_{n+1}, lambda_{n+1})  (particle moves)
  * so U_N - U_0 = W - Q per trajectory, to round-off.

@@ -27,7 +27,7 @@ import type { EngineResult, Estimate, TimeseriesPoint } from './problem.js';
  * the series is expensive, exp(K t) is built once as a dense matrix and
  * squared (scaling and squaring), with its columns renormalised.
  *
- * Energetics (THEORY.md §3):
+ * Energetics (docs/physics.md §3):
  *   <W> += sum_i p_i [E_i(new) - E_i(old)]      at each protocol move,
  *   <Q> += int sum_ij p_i k_ij (E_i - E_j) dt    over each constant stretch.
  * At constant rates d<E>/dt = sum_i E_i dp_i/dt = -sum_ij p_i k_ij (E_i - E_j),

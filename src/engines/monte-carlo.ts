@@ -12,7 +12,7 @@ import { estimateMean } from '../thermo/statistics.js';
 import type { EngineResult, TimeseriesPoint } from './problem.js';
 
 /**
- * Kinetic Monte-Carlo engine for discrete-state memories (THEORY.md §2-3).
+ * Kinetic Monte-Carlo engine for discrete-state memories (docs/physics.md §2-3).
  *
  * Time dependence. The protocol runs on the grid of protocolSteps(): during
  * step n the rates are those of lambda(t_{n+1}), constant within the step
@@ -36,7 +36,7 @@ import type { EngineResult, TimeseriesPoint } from './problem.js';
  * cost is O(states + buckets passed) per step plus O(1) per event, not
  * O(replicas) per step; steps where most replicas are due scan them all.
  *
- * Energetics (THEORY.md §3): a jump i -> j releases heat Q = E_i - E_j; a
+ * Energetics (docs/physics.md §3): a jump i -> j releases heat Q = E_i - E_j; a
  * protocol change at fixed state does work W = E_i(new) - E_i(old). Work is
  * booked lazily: a replica's W is brought up to date (telescoping sum of the
  * per-step changes of its state's energy) at each of its jumps and at the end,

@@ -2,7 +2,7 @@ import type { PotentialSpec } from '../physics/potentials.js';
 
 /**
  * What is simulated, separate from how (the engine) and from what is recorded:
- * the Problem / Algorithm / solve split of DifferentialEquations.jl (DESIGN.md).
+ * the Problem / Algorithm / solve split of DifferentialEquations.jl (docs/architecture.md).
  * Everything is in reduced units: kT = 1, length = well spacing,
  * time = gamma * length^2 / kT.
  */

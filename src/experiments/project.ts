@@ -1,5 +1,5 @@
 /**
- * Energy projections from workload figures to real model sizes (THEORY.md §5,
+ * Energy projections from workload figures to real model sizes (docs/physics.md §5,
  * "Projections from workload figures"; docs/projections.md derives each line).
  *
  * Every figure carries its formula, the formula with numbers substituted, and
@@ -27,7 +27,7 @@ export const H100_BOARD_POWER_W = 700;
  * no host, network, memory stalls or cooling, 100 % utilisation.
  */
 export const H100_JOULES_PER_FLOP = H100_BOARD_POWER_W / H100_DENSE_BF16_FLOPS;
-/** Retention barrier of a conventional bit cell, kT (THEORY.md §5: about 40-60 kT; midpoint). */
+/** Retention barrier of a conventional bit cell, kT (docs/physics.md §5: about 40-60 kT; midpoint). */
 export const DEFAULT_RETENTION_BARRIER_KT = 50;
 /** Fraction of the n bits that change per word write when the new word is uncorrelated with the old. */
 export const DEFAULT_FLIP_FRACTION = 0.5;
@@ -35,7 +35,7 @@ export const DEFAULT_FLIP_FRACTION = 0.5;
  * Zero-barrier diffusion time over one level spacing, t0 = gamma a^2 / kT, in s.
  * 1 ns: the order of solid-state switching and of magnetic attempt times
  * (Neel-Brown tau_0 ~ 1e-9..1e-10 s). A cell whose attempt time tau_0 is quoted
- * at barrier E_b has t0 = pi (E_b/kT) tau_0 (cosine Kramers rate, THEORY.md §5),
+ * at barrier E_b has t0 = pi (E_b/kT) tau_0 (cosine Kramers rate, docs/physics.md §5),
  * i.e. larger; the speed term is linear in t0 (docs/projections.md, sensitivity).
  */
 export const DEFAULT_CELL_DIFFUSION_TIME_S = 1e-9;

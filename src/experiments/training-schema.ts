@@ -3,7 +3,7 @@ import { scheduleSchema } from './schema.js';
 
 /**
  * Schema of a training config (`kind: training`): a data set, a model, the
- * training loop, and the parameter stores it runs in (THEORY.md §5). Units as
+ * training loop, and the parameter stores it runs in (docs/physics.md §5). Units as
  * everywhere: energies in kT, time in gamma a^2 / kT, lengths in level spacings.
  */
 

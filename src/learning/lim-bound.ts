@@ -4,7 +4,7 @@ import { wellEntropy } from '../memory/washboard.js';
 import { randomStream } from '../physics/rng.js';
 
 /**
- * Lower bounds on the heat of training in memory (THEORY.md §5; the
+ * Lower bounds on the heat of training in memory (docs/physics.md §5; the
  * derivation, step by step, is docs/lim-bounds.md). Energies in kT, lengths in
  * level spacings (a = 1), time reduced.
  *
@@ -17,7 +17,7 @@ import { randomStream } from '../physics/rng.js';
  * the minimum of int F(v) v dt over speed profiles with int v dt = l when the
  * drift is v = 2 r sinh(F/2) (docs §3: the optimum holds F constant). It is
  * <= l^2 / R = gamma_eff l^2 / T (1/gamma_eff the time-averaged mobility,
- * THEORY.md's form), which it approaches for l << R (linear response). The
+ * docs/physics.md's form), which it approaches for l << R (linear response). The
  * exact drift of the continuous washboard satisfies v <= 2 mu_LJ sinh(F/2) at
  * every F (checked numerically in test/learning/stores-physics.test.ts), and
  * the discrete model's v <= 2 r_K sinh(F/2), so r = mu_LJ for the Langevin
@@ -278,7 +278,7 @@ export function limBound(input: LimBoundInput): LimBound {
   };
 }
 
-/** Landauer floor of a conventional memory (THEORY.md §5): n kT ln 2 per word overwrite. */
+/** Landauer floor of a conventional memory (docs/physics.md §5): n kT ln 2 per word overwrite. */
 export function conventionalOverwriteBound(wordOverwrites: number, bits: number): number {
   return wordOverwrites * bits * LN2;
 }

@@ -3,7 +3,7 @@ import { compileSchedule, probeTimes, type Schedule, type ScheduleSpec } from '.
 import { barrierForMobility, kramersMobility, lifsonJacksonMobility } from '../memory/washboard.js';
 
 /**
- * Barrier schedules of the learning-in-memory store (THEORY.md §5). The
+ * Barrier schedules of the learning-in-memory store (docs/physics.md §5). The
  * washboard's drift mobility is mu_eff(E_b) = r a^2 / kT with the cosine
  * Kramers rate r = (pi E_b / (gamma a^2)) e^{-E_b/kT}, so a gradient tilt
  * F = -kappa dL/dw moves the parameter w = w_min + step x by
@@ -21,7 +21,7 @@ import { barrierForMobility, kramersMobility, lifsonJacksonMobility } from '../m
  * - expression: a mathjs expression in t;
  * - learning-rate: the barrier that gives a requested eta(t) exactly, by
  *   inverting mu(E_b) = eta(t) / (step kappa Delta) with the Kramers mobility
- *   (THEORY.md) or the exact Lifson-Jackson one (src/memory/washboard.ts).
+ *   (docs/physics.md) or the exact Lifson-Jackson one (src/memory/washboard.ts).
  *
  * A barrier below `minBarrier` (default 2 kT) is rejected: the hopping picture
  * and with it the learning-rate control are gone there, and as E_b falls the

@@ -8,7 +8,7 @@ import type { ParameterStore } from './stores/types.js';
 
 /**
  * The training loop: gradient descent with the parameters living in a
- * ParameterStore (THEORY.md §5). Each of `copies` independent copies of the
+ * ParameterStore (docs/physics.md §5). Each of `copies` independent copies of the
  * model reads its parameters from the store, computes its gradient on its own
  * mini-batch sequence (the full data set by default), and the store applies
  * the update with its physics. The loop never sees a heat: the stores book it

@@ -6,7 +6,7 @@ import { kramersRateDoubleWell } from '../thermo/bounds.js';
 import { estimateMean } from '../thermo/statistics.js';
 
 /**
- * Writing a bit of a conventional memory (THEORY.md §5, scheme 1): the bit is
+ * Writing a bit of a conventional memory (docs/physics.md §5, scheme 1): the bit is
  * a quartic double well U = E_ret ((x/x_m)^2 - 1)^2 - F(t) x with a FIXED
  * retention barrier, and a write is a tilt pulse toward the target well:
  *
@@ -19,7 +19,7 @@ import { estimateMean } from '../thermo/statistics.js';
  * erase applied to a 0). A bit in the other well is forced over the barrier:
  * it slides down a drop of about 2 F_peak x_m and releases that as heat, some
  * 2-3 E_ret per flip for peakTilt near 1 (so "about the barrier height per
- * flip" of THEORY.md §5 holds as an order of magnitude; the factor is
+ * flip" of docs/physics.md §5 holds as an order of magnitude; the factor is
  * measured and reported).
  *
  * The cost is CALIBRATED once per (barrier, pulse) by simulating the pulse on

@@ -5,7 +5,7 @@ import { compileSchedule, type Schedule, type ScheduleSpec } from '../physics/sc
 import { exitKinetics } from '../thermo/first-passage.js';
 
 /**
- * Discrete-state memory models (THEORY.md §2): states i on a chain with
+ * Discrete-state memory models (docs/physics.md §2): states i on a chain with
  * energies E_i(t), saddle energies B_i(t) between neighbours i and i+1, and
  * Arrhenius rates
  *
@@ -726,7 +726,7 @@ export function validateDiscreteProblem(problem: DiscreteProblem, needsReplicas:
  * h = duration / steps <= dt. During step n the rates are those of
  * lambda(t_{n+1}), t_{n+1} = (n + 1) h: the protocol moves first at fixed
  * state (work), then the state moves at fixed protocol (heat), as in
- * Sekimoto's discrete ledger (THEORY.md §3). Record point k falls on step
+ * Sekimoto's discrete ledger (docs/physics.md §3). Record point k falls on step
  * round(k steps / (recordPoints - 1)).
  */
 export function protocolSteps(duration: number, dt: number): number {

@@ -7,7 +7,7 @@ import { estimateMean } from '../thermo/statistics.js';
  * start at the bottom of the middle level of a long washboard (walls far
  * away), relax for `burnIn`, then their displacement over `duration` gives the
  * mean drift velocity v (levels per reduced time) and the mobility v / F.
- * Used to check mu_eff = r a^2 / kT (THEORY.md §5) against the engine.
+ * Used to check mu_eff = r a^2 / kT (docs/physics.md §5) against the engine.
  */
 export interface DriftMeasurementOptions {
   barrierHeight: number;

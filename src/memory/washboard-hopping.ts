@@ -19,7 +19,7 @@ import { levelKinetics, type LevelKinetics } from './washboard.js';
  * (the Monte-Carlo engine's convention); within a step the jumps are exact
  * (random time change with a unit-exponential budget per cell).
  *
- * Energetics (THEORY.md §3): state energy E_k = U_min(E_b, F) - F k. A jump
+ * Energetics (docs/physics.md §3): state energy E_k = U_min(E_b, F) - F k. A jump
  * k -> j releases Q = E_k - E_j; a protocol change at fixed k (barrier
  * schedule, or a new tilt via rebookEnergies) does W = E_k(new) - E_k(old).
  * So E_end - E_0 = W - Q per cell to round-off.

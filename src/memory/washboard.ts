@@ -7,7 +7,7 @@ import { rampCrossingRate } from './discrete.js';
  *   U(x) = (E_b/2)(1 - cos 2 pi x) - F x.
  *
  * Three mobilities appear in the docs (docs/lim-bounds.md §1):
- * - Kramers (THEORY.md §5): r = (pi E_b / gamma) e^{-E_b}, mu_eff = r.
+ * - Kramers (docs/physics.md §5): r = (pi E_b / gamma) e^{-E_b}, mu_eff = r.
  * - Lifson-Jackson (exact linear response of the continuous periodic
  *   potential, Lifson & Jackson, J. Chem. Phys. 36, 2410 (1962)):
  *   mu = 1 / (gamma <e^{U}> <e^{-U}>) = 1 / (gamma I_0(E_b/2)^2),

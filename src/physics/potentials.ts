@@ -5,7 +5,7 @@ import { compileSchedule, type Schedule, type ScheduleSpec } from './schedules.j
  * with its analytic force, and every parameter may follow a schedule in time.
  * All potentials carry a tilt term -F x (F in kT per length), to which a
  * per-cell extra tilt can be added: this is how the learning layer applies a
- * gradient to each parameter's cell (THEORY.md §5).
+ * gradient to each parameter's cell (docs/physics.md §5).
  */
 
 export type HarmonicSpec = {

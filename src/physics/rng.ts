@@ -3,7 +3,7 @@ import seedrandom from 'seedrandom';
 /**
  * Seeded random streams. Every stream derives from the run seed, a purpose and
  * a block index (a block is a fixed group of replicas), so results do not
- * depend on how many workers ran the blocks (DESIGN.md, Habits).
+ * depend on how many workers ran the blocks (docs/architecture.md, Habits).
  *
  * Generator: xoshiro128** (Blackman & Vigna, ACM TOMS 47, 36 (2021)); 128
  * bits of state, period 2^128 - 1, passes BigCrush; all 32 output bits are of

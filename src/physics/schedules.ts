@@ -14,7 +14,7 @@ export type ScheduleSpec =
   | { kind: 'linear'; from: number; to: number; start?: number; end: number }
   /** Geometric ramp from `from` to `to` (both > 0) over [start, end]. */
   | { kind: 'exponential'; from: number; to: number; start?: number; end: number }
-  /** offset + amplitude * ln(1 + t / timeScale): the Robbins-Monro barrier schedule (THEORY.md §5). */
+  /** offset + amplitude * ln(1 + t / timeScale): the Robbins-Monro barrier schedule (docs/physics.md §5). */
   | { kind: 'logarithmic'; offset: number; amplitude?: number; timeScale: number }
   /** A mathjs expression in t, e.g. "8 * (1 - t / 10)". */
   | { kind: 'expression'; expr: string };

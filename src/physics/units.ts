@@ -1,6 +1,6 @@
 /**
  * Units. Inside the engine energies are in k_B T of the bath, lengths in the
- * well spacing and time in gamma * length^2 / kT (THEORY.md §1). Reports also
+ * well spacing and time in gamma * length^2 / kT (docs/physics.md §1). Reports also
  * give joules through the bath temperature.
  */
 

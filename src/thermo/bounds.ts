@@ -11,10 +11,12 @@ import {
   wasserstein2SquaredDebiased,
 } from './estimators.js';
 import { schedulesChangedOverRun, stiffestCurvature } from './protocol-checks.js';
+import type { BoundStatus } from './bound-status.js';
+export { boundStatusText, type BoundStatus } from './bound-status.js';
 import { boltzmannStatistics } from './free-energy.js';
 
 /**
- * Thermodynamic bounds (THEORY.md §4-§5; derivations in docs/bounds.md).
+ * Thermodynamic bounds (docs/physics.md §4-§5; derivations in docs/bounds.md).
  * Reduced units: energies in kT, lengths in well spacings, times in
  * gamma length^2 / kT, rates per reduced time. Multiply an energy by
  * thermalEnergyJ(T) (physics/units.ts) for joules.
@@ -27,7 +29,7 @@ import { boltzmannStatistics } from './free-energy.js';
  * Delta F = F(lambda_tau) - F(lambda_0) and D is the relative entropy (nats)
  * of the initial density to the Boltzmann density at lambda_0 (0 when the run
  * starts in equilibrium). From W - Delta F_neq = T Sigma >= 0 with
- * F_neq = <U> - T S and F_neq(rho_tau) >= F(lambda_tau). Source: THEORY.md
+ * F_neq = <U> - T S and F_neq(rho_tau) >= F(lambda_tau). Source: docs/physics.md
  * §3-§4; Seifert, Rep. Prog. Phys. 75, 126001 (2012).
  */
 export function secondLawWorkBound(freeEnergyChange: number, initialRelativeEntropy = 0): number {
@@ -37,7 +39,7 @@ export function secondLawWorkBound(freeEnergyChange: number, initialRelativeEntr
 /**
  * Clausius form for the heat released (kT): Sigma = Delta S_sys + Q/T >= 0, so
  * <Q> >= -T Delta S_sys = S_initial - S_final (entropies in nats).
- * Source: THEORY.md §3; Seifert (2012).
+ * Source: docs/physics.md §3; Seifert (2012).
  */
 export function clausiusHeatBound(initialEntropy: number, finalEntropy: number): number {
   return initialEntropy - finalEntropy;
@@ -46,7 +48,7 @@ export function clausiusHeatBound(initialEntropy: number, finalEntropy: number):
 /**
  * Landauer's bound for erasing one bit that starts at p = 1/2 into one state
  * with certainty: <Q> >= kT ln 2 (kT). Source: Landauer, IBM J. Res. Dev. 5,
- * 183 (1961); THEORY.md §4.
+ * 183 (1961); docs/physics.md §4.
  */
 export function landauerBound(): number {
   return LN2;
@@ -55,7 +57,7 @@ export function landauerBound(): number {
 /**
  * Partial erasure of a bit from p = 1/2 to final error probability eps:
  * <Q> >= kT (ln 2 - H(eps)) (kT), H the bit entropy in nats.
- * Source: THEORY.md §4; Berut et al., Nature 483, 187 (2012).
+ * Source: docs/physics.md §4; Berut et al., Nature 483, 187 (2012).
  */
 export function partialErasureBound(errorProbability: number): number {
   return LN2 - bitEntropy(errorProbability);
@@ -66,7 +68,7 @@ export function partialErasureBound(errorProbability: number): number {
  * distribution: <Q> >= kT [H(p_initial) - H(p_final)] (kT), H the Shannon
  * entropy of the occupancies in nats. Exact when start and end are in local
  * equilibrium within each state with equal within-state entropies (the same
- * symmetric memory potential at both ends). Source: THEORY.md §3-§4.
+ * symmetric memory potential at both ends). Source: docs/physics.md §3-§4.
  */
 export function informationErasureBound(initialOccupancy: ArrayLike<number>, finalOccupancy: ArrayLike<number>): number {
   return levelEntropy(initialOccupancy) - levelEntropy(finalOccupancy);
@@ -77,7 +79,7 @@ export function informationErasureBound(initialOccupancy: ArrayLike<number>, fin
  * overdamped process of duration tau between densities rho_0 and rho_tau
  * (kT): T Sigma >= gamma W2(rho_0, rho_tau)^2 / tau, W2 in well spacings.
  * Source: Aurell, Mejia-Monasterio, Muratore-Ginanneschi, PRL 106, 250601
- * (2011); Proesmans, Ehrich, Bechhoefer, PRL 125, 100602 (2020); THEORY.md §4.
+ * (2011); Proesmans, Ehrich, Bechhoefer, PRL 125, 100602 (2020); docs/physics.md §4.
  */
 export function finiteTimeBound(wasserstein2: number, duration: number, friction = 1): number {
   if (!(duration > 0)) throw new RangeError(`finiteTimeBound: duration = ${duration}; expected > 0`);
@@ -113,7 +115,7 @@ export function finiteTimeBoundFromDensities(
  * Drag bound (kT): moving a parameter (or a rigid distribution) a distance L
  * in time tau through friction gamma dissipates at least gamma L^2 / tau;
  * constant speed attains it (Cauchy-Schwarz on int gamma v^2 dt with
- * int v dt = L). Source: THEORY.md §4-§5.
+ * int v dt = L). Source: docs/physics.md §4-§5.
  */
 export function dragBound(friction: number, distance: number, duration: number): number {
   if (!(duration > 0)) throw new RangeError(`dragBound: duration = ${duration}; expected > 0`);
@@ -127,7 +129,7 @@ export function dragBound(friction: number, distance: number, duration: number):
  *   r = sqrt(U''(x_min) |U''(x_b)|) / (2 pi gamma) exp(-E_b / kT),
  * curvatures in kT per length^2, E_b in kT. Valid for E_b >> kT; the relative
  * error is O(kT / E_b). Source: Kramers, Physica 7, 284 (1940); Hanggi,
- * Talkner, Borkovec, Rev. Mod. Phys. 62, 251 (1990); THEORY.md §2.
+ * Talkner, Borkovec, Rev. Mod. Phys. 62, 251 (1990); docs/physics.md §2.
  */
 export function kramersRate(curvatureMinimum: number, curvatureBarrier: number, barrierHeight: number, friction = 1, kT = 1): number {
   return kramersPrefactor(curvatureMinimum, curvatureBarrier, friction) * Math.exp(-barrierHeight / kT);
@@ -156,7 +158,7 @@ export function kramersRateDoubleWell(barrierHeight: number, wellPosition = 1, f
 /**
  * Kramers prefactor of the cosine washboard U = (E_b/2)(1 - cos(2 pi x/a)):
  * U'' = 2 pi^2 E_b / a^2 at both the minimum and the barrier, so
- * nu = pi E_b / (gamma a^2) (THEORY.md §5).
+ * nu = pi E_b / (gamma a^2) (docs/physics.md §5).
  */
 export function kramersPrefactorWashboard(barrierHeight: number, spacing = 1, friction = 1): number {
   return (Math.PI * barrierHeight) / (friction * spacing * spacing);
@@ -165,7 +167,7 @@ export function kramersPrefactorWashboard(barrierHeight: number, spacing = 1, fr
 /**
  * Hopping rate from one washboard well to ONE neighbour (per reduced time):
  * r = (pi E_b / (gamma a^2)) exp(-E_b / kT); a well empties at 2r, and a small
- * tilt F gives the drift v = r a^2 F / kT (THEORY.md §5).
+ * tilt F gives the drift v = r a^2 F / kT (docs/physics.md §5).
  */
 export function kramersRateWashboard(barrierHeight: number, spacing = 1, friction = 1, kT = 1): number {
   return kramersPrefactorWashboard(barrierHeight, spacing, friction) * Math.exp(-barrierHeight / kT);
@@ -175,7 +177,7 @@ export function kramersRateWashboard(barrierHeight: number, spacing = 1, frictio
  * Retention barrier (kT): a bit held for t_ret with error probability at most
  * eps needs E_b >= kT ln(r_0 t_ret / eps), r_0 the Kramers prefactor (the
  * error of a full well after t_ret is at most r t_ret = r_0 e^{-E_b/kT} t_ret
- * for r t_ret << 1). Source: THEORY.md §4.
+ * for r t_ret << 1). Source: docs/physics.md §4.
  */
 export function retentionBarrier(prefactor: number, holdTime: number, errorProbability: number, kT = 1): number {
   if (!(errorProbability > 0 && errorProbability < 1)) {
@@ -267,7 +269,6 @@ export interface BoundAssumption {
   detail?: string;
 }
 
-export type BoundStatus = 'holds' | 'violated' | 'not applicable';
 
 export interface BoundReport extends BoundCheck {
   name: 'second-law' | 'clausius' | 'landauer' | 'finite-time';
@@ -285,11 +286,6 @@ export interface BoundReport extends BoundCheck {
   status: BoundStatus;
 }
 
-/** The one-line verdict of a bound: holds, VIOLATED, or not applicable with the failed assumption. */
-export function boundStatusText(b: Pick<BoundReport, 'status' | 'failedAssumptions'>): string {
-  if (b.status === 'not applicable') return `not applicable (assumption failed: ${b.failedAssumptions.join('; ')})`;
-  return b.status === 'violated' ? 'VIOLATED' : 'holds';
-}
 
 /** What an engine may add to EngineResult: the grid densities of the Fokker-Planck engine. */
 interface DensityResult {

@@ -2,7 +2,7 @@ import type { Estimate } from '../engines/problem.js';
 import { randomStream } from '../physics/rng.js';
 
 /**
- * Estimators for the thermodynamic analysis (THEORY.md §3-§4): entropies in
+ * Estimators for the thermodynamic analysis (docs/physics.md §3-§4): entropies in
  * nats, the 1-D Wasserstein-2 distance, Jarzynski's free-energy estimator, and
  * confidence intervals. Energies are in kT.
  */
@@ -75,7 +75,7 @@ export function differentialEntropy(density: ArrayLike<number>, dx: number): num
  * Wasserstein-2 distance between the empirical distributions of two samples
  * of equal size n. In one dimension the optimal coupling pairs order
  * statistics (monotone rearrangement), so
- *   W2^2 = (1/n) sum_i (a_(i) - b_(i))^2      (THEORY.md §4).
+ *   W2^2 = (1/n) sum_i (a_(i) - b_(i))^2      (docs/physics.md §4).
  * The estimate of W2^2 between the underlying laws is biased upward by the
  * sampling noise of the quantiles, O(sigma^2 ln ln n / n).
  */
@@ -241,7 +241,7 @@ export function bootstrap(
 
 /**
  * Jarzynski's estimator of the free-energy change (C. Jarzynski, PRL 78, 2690
- * (1997); THEORY.md §4) from work values (kT) of runs started in equilibrium:
+ * (1997); docs/physics.md §4) from work values (kT) of runs started in equilibrium:
  *   Delta F = -ln <exp(-W)>,
  * by log-sum-exp, with a bootstrap standard error. The estimator is biased
  * upward at finite n, by about Var(exp(-W)) / (2 n <exp(-W)>^2); the bias is

@@ -3,7 +3,7 @@ import { buildPotential } from '../physics/potentials.js';
 import { differentialEntropy } from './estimators.js';
 
 /**
- * Equilibrium thermodynamics of a potential by quadrature (THEORY.md §3), kT = 1:
+ * Equilibrium thermodynamics of a potential by quadrature (docs/physics.md §3), kT = 1:
  *   Z = int exp(-U(x)) dx,  F = -ln Z,  <U> = int U exp(-U) dx / Z,  S = <U> - F.
  * Composite Simpson over potential.domain() (where the Boltzmann weight is
  * non-negligible), summed as a log-sum-exp around the minimum energy so that

@@ -47,7 +47,7 @@ describe('projectWorkload: each formula against a hand computation (brain-scale 
 
   it('information floor N n kT ln 2 = 1e15 * 8 * ln2 * 4.1419e-21 J', () => {
     expectRel(p.energies.informationFloor.joules, 1e15 * 8 * LN2 * KT300);
-    // the rounded kT of THEORY.md §1 agrees to its 5 digits: 2.2968e-5 J
+    // the rounded kT of docs/physics.md §1 agrees to its 5 digits: 2.2968e-5 J
     expectRel(p.energies.informationFloor.joules, 1e15 * 8 * LN2 * 4.1419e-21, 2e-5);
     expectRel(p.energies.informationFloor.kT, 1e15 * 8 * LN2);
   });

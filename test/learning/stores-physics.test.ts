@@ -57,7 +57,7 @@ describe('washboard mobility: mu_eff = r a^2 / kT against the exact mobility and
     const kramers = kramersMobility(barrier);
     // The engine: the measured mobility is the exact one (4 SE).
     expect(Math.abs(mobility.mean - exact)).toBeLessThan(4 * mobility.se);
-    // THEORY.md's mu_eff = r: off by the stated Kramers error |r - mu(F)|, plus 4 SE of noise.
+    // docs/physics.md's mu_eff = r: off by the stated Kramers error |r - mu(F)|, plus 4 SE of noise.
     const statedError = Math.abs(kramers - exact);
     expect(Math.abs(mobility.mean - kramers)).toBeLessThan(statedError + 4 * mobility.se);
     // And the stated error is resolved: the Kramers value is not the measured one within noise alone, at low barriers.

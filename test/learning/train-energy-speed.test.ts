@@ -4,7 +4,7 @@ import { loadTrainingData, type StoreSummary, type TrainingRun } from '../../src
 import { lifsonJacksonMobility } from '../../src/memory/washboard.js';
 
 /**
- * Energy-speed trade-off of learning in memory (THEORY.md §5, docs/lim-bounds.md §6).
+ * Energy-speed trade-off of learning in memory (docs/physics.md §5, docs/lim-bounds.md §6).
  * The same gradient-descent path is run in time T and in 2T: at a fixed
  * barrier (fixed mobility mu) the tilt gain kappa is halved, so the drift
  * v = mu kappa |g| halves and the cells follow the same path at half speed.

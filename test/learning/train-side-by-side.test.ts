@@ -50,7 +50,7 @@ describe('side by side (sim-configs/train-side-by-side.yaml)', () => {
     const d = digital.diagnostics as { flipsPerCopy: number; pulsesPerCopy: number; calibration: { heatPerFlipAttempt: { mean: number } } };
     const perPulse = digital.heat.total.mean / d.pulsesPerCopy;
     expect(Math.abs(perPulse / d.calibration.heatPerFlipAttempt.mean - 1)).toBeLessThan(0.05);
-    // THEORY.md: about E_ret per flip; a 1-time-unit pulse at 1.2 F_c costs 3-3.5 E_ret (measured in the calibration).
+    // docs/physics.md: about E_ret per flip; a 1-time-unit pulse at 1.2 F_c costs 3-3.5 E_ret (measured in the calibration).
     expect(perPulse / 50).toBeGreaterThan(1);
     expect(perPulse / 50).toBeLessThan(4);
   });

@@ -308,3 +308,30 @@ export function parseShard(text: string): { index: number; count: number } {
   }
   return { index, count };
 }
+
+/**
+ * A sweep given as data rather than a file (the library API, src/api.ts): the
+ * fields of a sweep file with the base config already read. The same helpers
+ * and checks as the file branch of loadSweepSpec, without command-line input.
+ */
+export function sweepSpecFromData(data: Record<string, unknown>, base: { raw: Record<string, unknown>; source: string; path: string }): SweepSpec {
+  for (const k of Object.keys(data)) {
+    if (!SWEEP_FIELDS.has(k)) throw new ConfigError(k, `is not a sweep field; expected one of ${[...SWEEP_FIELDS].join(', ')}`);
+  }
+  const set = setFromMapping(data.set, 'set');
+  const axes = gridFromMapping(data.grid, 'grid');
+  const links = linksFromMapping(data.link, 'link');
+  checkLinks(links, axes);
+  return {
+    name: typeof data.name === 'string' ? data.name : String(base.raw.name ?? 'sweep'),
+    ...(typeof data.description === 'string' ? { description: data.description } : {}),
+    basePath: base.path,
+    baseSource: base.source,
+    base: applySet(base.raw, set),
+    set,
+    axes,
+    links,
+    timeScaling: parseTimeScaling(data.timeScaling, 'timeScaling'),
+    seeds: parseSeeds(data.seeds, 'seeds'),
+  };
+}

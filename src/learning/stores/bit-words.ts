@@ -3,7 +3,7 @@ import type { BitWriteCalibration } from '../../memory/bit-write.js';
 import { randomStream, type RandomStream } from '../../physics/rng.js';
 
 /**
- * n-bit words held in bistable cells at one fixed barrier (THEORY.md §5,
+ * n-bit words held in bistable cells at one fixed barrier (docs/physics.md §5,
  * scheme 1): copies x N words, each the level index of a parameter in offset
  * binary. Writes are tilt pulses whose heat is drawn from a calibration of the
  * same pulse on single cells (src/memory/bit-write.ts): a flip attempt draws

@@ -20,7 +20,7 @@ export interface ConsolidationStoreOptions {
 }
 
 /**
- * Short-term / long-term memory (THEORY.md §5, scheme 2, the consolidation
+ * Short-term / long-term memory (docs/physics.md §5, scheme 2, the consolidation
  * wall). The updates go into a volatile copy of each word held at a low
  * barrier: changed bits are forced over that barrier (cheap), and between
  * updates every volatile bit leaks at the Kramers rate of its barrier, which

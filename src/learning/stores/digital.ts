@@ -29,7 +29,7 @@ export interface DigitalStoreOptions {
 }
 
 /**
- * Conventional digital memory (THEORY.md §5, scheme 1, the update wall): each
+ * Conventional digital memory (docs/physics.md §5, scheme 1, the update wall): each
  * parameter an n-bit word in bistable cells at the fixed retention barrier.
  * An update computes w' = w - eta g in the processor, rounds it to a level
  * (stochastic rounding by default, so that updates smaller than a level still
@@ -121,9 +121,9 @@ export class DigitalStore implements ParameterStore {
     const flips = meanOf(this.memory.flips);
     return {
       applicable: conventionalOverwriteBound(writes, this.options.map.bits),
-      applicableName: 'Landauer floor of the word overwrites: n kT ln 2 per word written (THEORY.md §5)',
+      applicableName: 'Landauer floor of the word overwrites: n kT ln 2 per word written (docs/physics.md §5)',
       conventionalEstimate: flips * this.options.barrierHeight,
-      conventionalEstimateName: 'E_ret per forced bit flip (THEORY.md §5)',
+      conventionalEstimateName: 'E_ret per forced bit flip (docs/physics.md §5)',
     };
   }
 

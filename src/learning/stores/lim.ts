@@ -276,7 +276,7 @@ class HoppingCells implements LimCells {
 }
 
 /**
- * Learning-in-memory store (THEORY.md §5, scheme 3): one washboard cell with
+ * Learning-in-memory store (docs/physics.md §5, scheme 3): one washboard cell with
  * 2^n levels per parameter, w = w_min + step x (x the cell's continuous
  * coordinate during training, its level at the end). Update k applies the tilt
  * F_i = -kappa dL/dw_i (clipped to +-maxTilt) for one window Delta while the

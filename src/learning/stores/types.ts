@@ -2,7 +2,7 @@ import type { Schedule } from '../../physics/schedules.js';
 
 /**
  * A parameter store: the memory the training loop reads parameters from and
- * writes gradient updates into (THEORY.md §5). It holds `copies` independent
+ * writes gradient updates into (docs/physics.md §5). It holds `copies` independent
  * copies of the model's N parameters (copies x N, row-major): the copies train
  * the same task with independent thermal noise, so every reported number has
  * a standard error over them.
