@@ -29,6 +29,19 @@ export interface PlotSeries {
   yError?: ArrayLike<number>;
   /** Default: the plot's `points` option ('line+points' when true, 'line' when false). */
   style?: SeriesStyle;
+  /** Draw in the colour of the series of this name (a theory curve beside its measurement). */
+  colorOf?: string;
+}
+
+/** vega's default categorical palette (tableau10), assigned in series order. */
+const PALETTE = ['#4c78a8', '#f58518', '#e45756', '#72b7b2', '#54a24b', '#eeca3b', '#b279a2', '#ff9da6', '#9d755d', '#bab0ac'];
+
+/** One colour per series: the palette in order, except series that borrow another's colour. */
+export function seriesColors(series: { name: string; colorOf?: string }[]): string[] {
+  const own = new Map<string, string>();
+  let next = 0;
+  for (const s of series) if (!s.colorOf && !own.has(s.name)) own.set(s.name, PALETTE[next++ % PALETTE.length]);
+  return series.map((s) => (s.colorOf && own.has(s.colorOf) ? own.get(s.colorOf)! : own.get(s.name) ?? PALETTE[next++ % PALETTE.length]));
 }
 
 export interface HorizontalRule {
@@ -276,7 +289,7 @@ export async function linePlot(options: LinePlotOptions): Promise<string> {
     type: 'nominal',
     title: null,
     sort: names,
-    scale: { domain: names },
+    scale: { domain: names, range: seriesColors(options.series) },
     legend: { labelLimit: 400 },
   };
   const x = { field: 'x', ...xEnc };
@@ -458,7 +471,8 @@ export async function stepHistogramPlot(options: Omit<HistogramOptions, 'values'
   const yEnc = {
     type: 'quantitative',
     title: yLabel,
-    scale: log ? { type: 'log', domainMin: floor } : { zero: true },
+    // Headroom above the tallest bin so the peak and the rule labels do not touch the top.
+    scale: log ? { type: 'log', domainMin: floor, domainMax: Math.max(...yValues) * 3 } : { zero: true, domainMax: Math.max(...yValues) * 1.12 },
     axis: axisFormat(log, yValues),
   };
 
@@ -482,7 +496,7 @@ export async function stepHistogramPlot(options: Omit<HistogramOptions, 'values'
       encoding: {
         x: { field: 'x', ...xEnc },
         y: { field: 'y', ...yEnc },
-        color: { field: 'series', type: 'nominal', title: null, sort: names, scale: { domain: names, range: ['#e45756', '#54a24b', '#b279a2'] }, legend: { labelLimit: 400, orient: 'top-right' } },
+        color: { field: 'series', type: 'nominal', title: null, sort: names, scale: { domain: names, range: ['#e45756', '#54a24b', '#b279a2'] }, legend: { labelLimit: 500, orient: 'bottom', direction: 'vertical' } },
         order: { field: 'x' },
       },
     });
