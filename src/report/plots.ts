@@ -107,7 +107,8 @@ const SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
 
 /** Compile a vega-lite spec and render it to an SVG string, headless. */
 export async function renderVegaLite(spec: TopLevelSpec): Promise<string> {
-  const compiled = compile(spec).spec;
+  // Quiet: merge notices (e.g. a band's hidden legend) are not the user's business.
+  const compiled = compile(spec, { logger: vega.logger(vega.Error) }).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none', logLevel: vega.Error });
   try {
     return await view.toSVG();
@@ -178,7 +179,7 @@ export function logTicks(min: number, max: number): number[] {
     for (let k = Math.floor(Math.log10(min)); k <= Math.ceil(Math.log10(max)); k++) {
       for (const m of mantissas) if (inside(Number(`${m}e${k}`))) ticks.push(Number(`${m}e${k}`));
     }
-    if (ticks.length >= 2) return ticks;
+    if (ticks.length >= 3) return ticks;
   }
   return decades;
 }
@@ -295,14 +296,6 @@ export async function linePlot(options: LinePlotOptions): Promise<string> {
   const x = { field: 'x', ...xEnc };
 
   const layers: Record<string, unknown>[] = [];
-  if (bands.length > 0) {
-    layers.push({
-      data: { values: bands },
-      mark: { type: 'area', opacity: 0.2, clip: true },
-      // No stacking: each band spans its own [low, high].
-      encoding: { x, y: { field: 'yLow', ...yEnc, stack: null }, y2: { field: 'yHigh' }, color },
-    });
-  }
   const markOf: Record<SeriesStyle, Record<string, unknown>> = {
     line: { type: 'line', clip: true },
     'line+points': { type: 'line', point: true, clip: true },
@@ -315,6 +308,15 @@ export async function linePlot(options: LinePlotOptions): Promise<string> {
       data: { values: list },
       mark: markOf[style],
       encoding: { x, y: { field: 'y', ...yEnc }, color, ...(style === 'points' ? {} : { order: { field: 'x' } }) },
+    });
+  }
+  if (bands.length > 0) {
+    layers.push({
+      data: { values: bands },
+      mark: { type: 'area', opacity: 0.2, clip: true },
+      // No stacking: each band spans its own [low, high].
+      // Its own fill scale (same colours) without a legend: the legend shows the lines.
+      encoding: { x, y: { field: 'yLow', ...yEnc, stack: null }, y2: { field: 'yHigh' }, fill: { ...color, legend: null } },
     });
   }
   if (bars.length > 0) {

@@ -66,7 +66,7 @@ export async function heatVsDurationPlot(fit: DurationFit, title = 'Erasure heat
     const eps = fit.partialFloor.errorProbability;
     rules.push({ label: `kT (ln 2 - H(eps)), eps = ${eps === null ? '?' : eps.toPrecision(2)}`, y: fit.partialFloor.value, above: false });
   }
-  const x = { field: 'inv', type: 'quantitative', title: `inverse protocol time 1/tau [kT / (${timeUnit.replace(/ \/ kT$/, '')})]`, scale: { zero: true, padding: 8 } };
+  const x = { field: 'inv', type: 'quantitative', title: `inverse protocol time 1/tau [kT / (${timeUnit.replace(/ \/ kT$/, '')})]`, scale: { domain: [0, hi], nice: false } };
   const y = { type: 'quantitative', title: 'mean heat released <Q> [kT]', scale: { zero: false, padding: 8 } };
   const names = [measured[0]?.series ?? 'measured', fitName];
   const color = { field: 'series', type: 'nominal', title: null, sort: names, scale: { domain: names }, legend: { labelLimit: 500, orient: 'top-left' } };
