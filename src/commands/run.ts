@@ -33,11 +33,7 @@ export function physicsSummaryText(run: PhysicsRun, folder: string): string {
   const { summary } = run;
   const r = summary.results;
   const p = summary.provenance;
-  const row = (label: string, e: { mean: number; se: number; meanJ: number; seJ: number }) => [
-    label,
-    formatEstimate(e.mean, e.se),
-    `${formatNumber(e.meanJ)} ± ${formatNumber(e.seJ)}`,
-  ];
+  const row = (label: string, e: { mean: number; se: number; meanJ: number; seJ: number }) => [label, formatEstimate(e.mean, e.se), formatEstimate(e.meanJ, e.seJ)];
   const table = textTable(
     ['quantity', 'kT (mean ± SE)', 'J (mean ± SE)'],
     [
@@ -49,7 +45,7 @@ export function physicsSummaryText(run: PhysicsRun, folder: string): string {
         ? [[
             'dF by Jarzynski -ln<exp(-W)>',
             formatEstimate(r.jarzynskiFreeEnergy.mean, r.jarzynskiFreeEnergy.se),
-            `${formatNumber(r.jarzynskiFreeEnergy.mean * summary.units.kTJoules)} ± ${formatNumber(r.jarzynskiFreeEnergy.se * summary.units.kTJoules)}`,
+            formatEstimate(r.jarzynskiFreeEnergy.mean * summary.units.kTJoules, r.jarzynskiFreeEnergy.se * summary.units.kTJoules),
           ]]
         : []),
     ],

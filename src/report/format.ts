@@ -22,17 +22,33 @@ export function energyReport(estimate: Estimate, temperatureK: number): EnergyRe
   };
 }
 
-/** "1.2345 ± 0.0123" with a sensible number of digits. */
+/**
+ * "1.234 ± 0.056": the SE to 2 significant digits and the mean to the same
+ * decimal place, the precision the SE supports (a third digit of an SE is
+ * noise). Very large or small values share one exponent: "(1.557 ± 0.025)e-20".
+ * An exact value (SE 0 or not finite) prints as formatNumber. Human output
+ * only: JSON and CSV keep full precision.
+ */
 export function formatEstimate(mean: number, se: number): string {
-  if (!Number.isFinite(se) || se === 0) return `${formatNumber(mean)}`;
-  const digits = Math.max(0, Math.min(8, 1 - Math.floor(Math.log10(se))));
-  return `${mean.toFixed(digits)} ± ${se.toFixed(digits)}`;
+  if (!Number.isFinite(mean)) return String(mean);
+  if (!Number.isFinite(se) || se <= 0) return formatNumber(mean);
+  const scale = Math.max(Math.abs(mean), se);
+  const exponent = scale >= 1e5 || scale < 1e-3 ? Math.floor(Math.log10(scale)) : 0;
+  const m = mean / 10 ** exponent;
+  const s = se / 10 ** exponent;
+  // The decimal place of the SE's second significant digit.
+  const place = Math.floor(Math.log10(s)) - 1;
+  const round = (v: number) => (place < 0 ? v.toFixed(Math.min(12, -place)) : String(Math.round(v / 10 ** place) * 10 ** place));
+  const body = `${round(m)} ± ${round(s)}`;
+  return exponent === 0 ? body : `(${body})e${exponent}`;
 }
 
+/** A value without an SE: 6 significant digits, trailing zeros dropped (0.001, not 0.00100000). */
 export function formatNumber(value: number): string {
   if (value === 0 || !Number.isFinite(value)) return String(value);
   const magnitude = Math.abs(value);
-  return magnitude >= 1e5 || magnitude < 1e-3 ? value.toExponential(4) : value.toPrecision(6);
+  if (magnitude >= 1e5 || magnitude < 1e-3) return value.toExponential(4).replace(/\.?0+e/, 'e');
+  return String(Number(value.toPrecision(6)));
 }
 
 /** A plain text table with right-aligned columns after the first. */

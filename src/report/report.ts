@@ -819,7 +819,9 @@ export async function writeRunReport(dir: string, options: RunReportOptions = {}
   const plots = await runPlots(dir, summary, options);
   const r = summary.results;
   const p = summary.provenance;
-  const energy = (label: string, e: { mean: number; se: number; meanJ: number; seJ: number }) => [label, formatEstimate(e.mean, e.se), `${formatNumber(e.meanJ)} ± ${formatNumber(e.seJ)}`];
+  const energy = (label: string, e: { mean: number; se: number; meanJ: number; seJ: number }) => [label, formatEstimate(e.mean, e.se), formatEstimate(e.meanJ, e.seJ)];
+  // A potential without memory states (a harmonic trap) has no occupancy to show.
+  const occupancyText = (o: number[]) => (o.length ? `[${o.map((v) => v.toFixed(4)).join(', ')}]` : 'n/a (no memory states)');
   const blocks: Block[] = [
     ...(summary.description ? [{ kind: 'text', text: summary.description } as Block] : []),
     { kind: 'heading', level: 2, text: 'Results' },
@@ -832,8 +834,8 @@ export async function writeRunReport(dir: string, options: RunReportOptions = {}
         energy('energy change <dU>', r.energyChange),
         ['free-energy change dF (quadrature)', formatNumber(r.freeEnergyChange.value), formatNumber(r.freeEnergyChange.valueJ)],
         ['first-law residual max |dU - (W - Q)|', r.firstLawResidual.toExponential(2), ''],
-        ['occupancy at start', `[${r.initialOccupancy.map((v) => v.toFixed(4)).join(', ')}]`, ''],
-        ['occupancy at end', `[${r.finalOccupancy.map((v) => v.toFixed(4)).join(', ')}]`, ''],
+        ['occupancy at start', occupancyText(r.initialOccupancy), ''],
+        ['occupancy at end', occupancyText(r.finalOccupancy), ''],
       ],
     },
     { kind: 'heading', level: 2, text: 'Empirical vs theoretical dissipation' },
@@ -849,7 +851,7 @@ export async function writeRunReport(dir: string, options: RunReportOptions = {}
         ['engine', `${p.engine}${p.integrator ? ` (${p.integrator})` : ''}`],
         ['seed', String(p.seed)],
         ['replicas', String(p.replicas)],
-        ['steps', `${p.steps} of dt = ${formatNumber(p.dt)}`],
+        ['steps', `${p.steps} of dt = ${compactNumber(p.dt)}`],
         ['temperature', `${p.temperatureK} K (kT = ${formatNumber(summary.units.kTJoules)} J)`],
         ['node', p.node],
         ['created', p.createdAt],
