@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { loadAnyConfig, runAnyConfig } from '../experiments/dispatch.js';
 import type { PhysicsRun } from '../experiments/run.js';
-import { trainingFiles, trainingSummaryText } from '../experiments/training-run.js';
+import { loadTrainingData, trainingFiles, trainingSummaryText } from '../experiments/training-run.js';
 import { formatEstimate, formatNumber, textTable } from '../report/format.js';
-import { histogram, histogramCsv, runFolder, timeseriesCsv, writeFiles } from '../report/results.js';
+import { datasetCsv, histogram, histogramCsv, runFolder, timeseriesCsv, trajectoriesCsv, writeFiles } from '../report/results.js';
 import { integerOption } from './options.js';
 import type { BoundReport } from '../thermo/bounds.js';
 
@@ -72,6 +72,7 @@ export function writePhysicsRun(run: PhysicsRun, folder: string): string[] {
   if (t) {
     files['work-histogram.csv'] = histogramCsv(histogram(t.work, bins), 'kT');
     files['heat-histogram.csv'] = histogramCsv(histogram(t.heat, bins), 'kT');
+    if (run.summary.provenance.config.record.trajectories) files['trajectories.csv'] = trajectoriesCsv(t);
   }
   // summary.json last: its presence marks a complete run folder.
   files['summary.json'] = JSON.stringify(run.summary, null, 2) + '\n';
@@ -93,7 +94,9 @@ export function registerRunCommand(program: Command): void {
       const any = runAnyConfig(config, { seed: flags.seed, replicas: flags.replicas, workers: flags.workers });
       if (any.kind === 'training') {
         const folder = flags.out ?? runFolder('results', any.run.summary.name);
-        writeFiles(folder, trainingFiles(any.run));
+        // dataset.csv: the train/test split the run used, regenerated from the config as run (seeded, so identical).
+        const p = any.run.summary.provenance;
+        writeFiles(folder, { 'dataset.csv': datasetCsv(loadTrainingData(p.config, p.configPath)), ...trainingFiles(any.run) });
         if (flags.json) process.stdout.write(JSON.stringify({ ...any.run.summary, folder }, null, 2) + '\n');
         else process.stdout.write(trainingSummaryText(any.run, folder) + '\n');
         return;
