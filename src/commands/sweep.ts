@@ -23,20 +23,26 @@ export interface SweepFlags {
   report: boolean;
   quiet?: boolean;
   dryRun?: boolean;
+  /** Print a JSON summary on stdout instead of the human lines. */
+  json?: boolean;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 /** Run the command; returns the output folder (or null for --dry-run). */
-export async function runSweepCommand(configPath: string, flags: SweepFlags, write: (text: string) => void = (t) => process.stdout.write(t)): Promise<string | null> {
+export async function runSweepCommand(configPath: string, flags: SweepFlags, print: (text: string) => void = (t) => process.stdout.write(t)): Promise<string | null> {
+  // --json: stdout carries one JSON document; the human lines are dropped.
+  const write = flags.json ? () => {} : print;
   // Parse and validate everything before touching any file.
   const shard = flags.shard === undefined ? null : parseShard(flags.shard);
   const spec = loadSweepSpec(configPath, { grid: flags.grid, set: flags.set, link: flags.link, timeScaling: flags.timeScaling, seeds: flags.seeds });
   const plan = planSweep(spec);
   if (flags.dryRun) {
     write(`sweep ${spec.name} (${plan.sweepId}): ${plan.points.length} points\n`);
-    for (const p of plan.points) {
-      if (!shard || p.index % shard.count === shard.index - 1) write(`  ${p.index}  ${p.key}  seed ${p.seed}  ${canonicalJson(p.params)}\n`);
+    const selected = plan.points.filter((p) => !shard || p.index % shard.count === shard.index - 1);
+    for (const p of selected) write(`  ${p.index}  ${p.key}  seed ${p.seed}  ${canonicalJson(p.params)}\n`);
+    if (flags.json) {
+      print(JSON.stringify({ name: spec.name, sweepId: plan.sweepId, dryRun: true, points: selected.map((p) => ({ index: p.index, key: p.key, seed: p.seed, params: p.params })) }, null, 2) + '\n');
     }
     return null;
   }
@@ -55,13 +61,35 @@ export async function runSweepCommand(configPath: string, flags: SweepFlags, wri
     `sweep ${spec.name} (${outcome.sweepId})${shard ? `, shard ${shard.index}/${shard.count}` : ''}: ` +
       `${outcome.ran} point(s) run, ${outcome.skipped} already finished, ${outcome.rows.length}/${outcome.selected} rows in ${outcome.dir}\n`,
   );
+  let report: string | null = null;
   if (!shard && flags.report) {
     // Loaded on demand: the plotting stack (vega) is not needed to run points.
     const { writeSweepReport } = await import('../report/report.js');
     await writeSweepReport(outcome.dir);
-    write(`report: ${outcome.dir}/report.html (and report.md, compare.csv, compare.json, plots/)\n`);
+    report = `${outcome.dir}/report.html`;
+    write(`report: ${report} (and report.md, compare.csv, compare.json, plots/)\n`);
   } else if (shard) {
     write(`merge the shard folders with: limsim merge <folders...> --out <dir>\n`);
+  }
+  if (flags.json) {
+    print(
+      JSON.stringify(
+        {
+          name: spec.name,
+          sweepId: outcome.sweepId,
+          dir: outcome.dir,
+          shard,
+          ran: outcome.ran,
+          skipped: outcome.skipped,
+          rows: outcome.rows.length,
+          selected: outcome.selected,
+          files: { csv: `${outcome.dir}/results.csv`, jsonl: `${outcome.dir}/results.jsonl`, manifest: `${outcome.dir}/sweep.json` },
+          report,
+        },
+        null,
+        2,
+      ) + '\n',
+    );
   }
   return outcome.dir;
 }
@@ -83,6 +111,7 @@ export function registerSweepCommand(program: Command): void {
     .option('--no-report', 'do not write report.html / report.md at the end')
     .option('--quiet', 'no progress output')
     .option('--dry-run', 'validate and list the points, run nothing')
+    .option('--json', 'print a JSON summary on stdout (folder, points run, rows, files)')
     .action(async (configPath: string, flags: SweepFlags) => {
       await runSweepCommand(configPath, flags);
     });

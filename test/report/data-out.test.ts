@@ -73,3 +73,25 @@ describe('data out', () => {
     for (const name of ['time.duration', 'stores[2].bits', 'store.digital.finalLoss.se']) expect(csvColumnName(name)).toMatch(/^[a-z0-9_]+$/);
   });
 });
+
+describe('--json on sweep and merge', () => {
+  it('sweep shards and their merge print one JSON document each, naming the folder and the rows', async () => {
+    const { runSweepCommand } = await import('../../src/commands/sweep.js');
+    const { runMergeCommand } = await import('../../src/commands/merge.js');
+    const config = join(root, 'sim-configs', 'landauer-erasure.yaml');
+    const base = { grid: ['time.duration=5,10'], set: ['replicas=40', 'record.points=3'], workers: 1, report: false, quiet: true, json: true };
+    const shards: string[] = [];
+    for (const shard of ['1/2', '2/2']) {
+      let stdout = '';
+      await runSweepCommand(config, { ...base, shard, out: join(dir, `shard-${shard[0]}`) }, (t) => (stdout += t));
+      const summary = JSON.parse(stdout);
+      expect(summary).toMatchObject({ name: 'landauer-erasure', ran: 1, rows: 1, selected: 1, shard: { index: Number(shard[0]), count: 2 } });
+      expect(readFileSync(summary.files.csv, 'utf8').split('\n')[0]).toContain('heat_kT_mean');
+      shards.push(summary.dir);
+    }
+    let stdout = '';
+    await runMergeCommand(shards, { out: join(dir, 'merged'), report: false, json: true }, (t) => (stdout += t));
+    const merged = JSON.parse(stdout);
+    expect(merged).toMatchObject({ name: 'landauer-erasure', rows: 2, points: 2, missing: [] });
+  });
+});
