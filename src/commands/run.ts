@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { loadAnyConfig, runAnyConfig } from '../experiments/dispatch.js';
 import type { PhysicsRun } from '../experiments/run.js';
 import { loadTrainingData, trainingFiles, trainingSummaryText } from '../experiments/training-run.js';
-import { formatEstimate, formatNumber, textTable } from '../report/format.js';
+import { formatEstimate, formatNumber, setWideTables, textTable } from '../report/format.js';
 import { datasetCsv, histogram, histogramCsv, runFolder, timeseriesCsv, trajectoriesCsv, writeFiles } from '../report/results.js';
 import { integerOption } from './options.js';
 import type { BoundReport } from '../thermo/bounds.js';
@@ -89,7 +89,9 @@ export function registerRunCommand(program: Command): void {
     .option('--replicas <n>', 'override the number of replicas (training configs: at most this many training copies)', integerOption('--replicas', 1))
     .option('--workers <n>', 'worker threads for Langevin ensembles (results do not depend on it)', integerOption('--workers', 1))
     .option('--json', 'print the summary as JSON on stdout')
-    .action((configPath: string, flags: RunFlags) => {
+    .option('--wide', 'do not wrap tables to 100 columns')
+    .action((configPath: string, flags: RunFlags & { wide?: boolean }) => {
+      setWideTables(flags.wide ?? false);
       const config = loadAnyConfig(configPath);
       const any = runAnyConfig(config, { seed: flags.seed, replicas: flags.replicas, workers: flags.workers });
       if (any.kind === 'training') {

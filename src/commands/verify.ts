@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
 import { runVerify, type VerifyCheck } from '../experiments/verify.js';
-import { formatNumber, textTable } from '../report/format.js';
+import { formatEstimate, formatNumber, setWideTables, textTable } from '../report/format.js';
 import { integerOption } from './options.js';
 
 export function verifyTable(checks: VerifyCheck[]): string {
   const rows = checks.map((c) => [
     c.name,
-    c.error > 0 ? `${formatNumber(c.measured)} ± ${formatNumber(c.error)}` : formatNumber(c.measured),
+    c.error > 0 ? formatEstimate(c.measured, c.error) : formatNumber(c.measured),
     formatNumber(c.expected),
     c.tolerance,
     c.unit,
@@ -23,7 +23,9 @@ export function registerVerifyCommand(program: Command): void {
     .option('--quick', 'small ensembles (within a minute on 2 cores)')
     .option('--seed <n>', 'seed of every check', integerOption('--seed', 0))
     .option('--json', 'print the checks as JSON')
-    .action((flags: { quick?: boolean; seed?: number; json?: boolean }) => {
+    .option('--wide', 'do not wrap the table to 100 columns')
+    .action((flags: { quick?: boolean; seed?: number; json?: boolean; wide?: boolean }) => {
+      setWideTables(flags.wide ?? false);
       const checks = runVerify({ quick: flags.quick, seed: flags.seed });
       if (flags.json) process.stdout.write(JSON.stringify(checks, null, 2) + '\n');
       else process.stdout.write(verifyTable(checks) + '\n');

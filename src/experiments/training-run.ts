@@ -409,29 +409,38 @@ export function trainingSummaryText(run: TrainingRun, folder: string): string {
   const s = run.summary;
   const p = s.provenance;
   const est = (e: { mean: number; se: number }) => formatEstimate(e.mean, e.se);
-  const ratio = (v: number | null) => (v === null ? 'n/a' : formatNumber(v));
+  // Ratios to 3 significant digits: the bounds they divide by are exact, the heats carry ~1% SEs.
+  const ratio = (v: number | null) => (v === null ? 'n/a' : String(Number(v.toPrecision(3))));
+  // Labels: the kind only when the name does not already say it ("float", not "float (float)").
+  const label = (x: StoreSummary) => (x.name === x.kind ? x.name : `${x.name} (${x.kind})`);
+  const hasAccuracy = s.stores.some((x) => x.finalAccuracy);
+  // heat/LIM bound repeats heat/bound for a LIM store (its bound is the LIM bound): one line for the other stores instead.
+  const limRatios = s.stores.filter((x) => !x.lim && x.limBoundRatio !== null);
   const main = textTable(
-    ['store', 'final loss', 'accuracy', 'heat kT', 'heat J', 'heat/update kT', 'bound kT', 'heat/bound', 'heat/LIM bound'],
+    ['store', 'final loss', ...(hasAccuracy ? ['accuracy'] : []), 'heat kT', 'heat J', 'bound kT', 'heat/bound'],
     s.stores.map((x) => [
-      `${x.name} (${x.kind})`,
+      label(x),
       est(x.finalLoss),
-      x.finalAccuracy ? est(x.finalAccuracy) : 'n/a',
+      ...(hasAccuracy ? [x.finalAccuracy ? est(x.finalAccuracy) : 'n/a'] : []),
       est(x.heat.total),
-      `${formatNumber(x.heat.total.meanJ)} ± ${formatNumber(x.heat.total.seJ)}`,
-      est(x.heat.perUpdate),
-      formatNumber(x.bound.value),
+      formatEstimate(x.heat.total.meanJ, x.heat.total.seJ),
+      String(Number(x.bound.value.toPrecision(4))),
       ratio(x.bound.ratio),
-      ratio(x.limBoundRatio),
     ]),
   );
+  // An exactly zero heat with zero SE is a phase the store does not have (or, for retention, that is not simulated).
+  const exactZero = (e: { mean: number; se: number }) => e.mean === 0 && e.se === 0;
+  const retentionSimulated = s.stores.some((x) => !exactZero(x.heat.retention));
+  const phase = (e: { mean: number; se: number }) => (exactZero(e) ? 'none' : est(e));
   const split = textTable(
-    ['store', 'update kT', 'consolidation kT', 'retention kT', 'per parameter kT', 'conventional estimate kT'],
+    ['store', 'update kT', 'consolidation kT', ...(retentionSimulated ? ['retention kT'] : []), 'heat/update kT', 'per parameter kT', 'conventional estimate kT'],
     s.stores.map((x) => [
       x.name,
-      est(x.heat.update),
-      est(x.heat.consolidation),
-      est(x.heat.retention),
-      est(x.heat.perParameter),
+      phase(x.heat.update),
+      phase(x.heat.consolidation),
+      ...(retentionSimulated ? [phase(x.heat.retention)] : []),
+      phase(x.heat.perUpdate),
+      phase(x.heat.perParameter),
       x.conventionalEstimate !== undefined ? formatNumber(x.conventionalEstimate) : 'n/a',
     ]),
   );
@@ -444,6 +453,8 @@ export function trainingSummaryText(run: TrainingRun, folder: string): string {
       `; matched loss = within ${100 * s.lossTolerance}% of it`,
     main,
     split,
+    ...(limRatios.length ? [`heat/LIM bound of the other stores: ${limRatios.map((x) => `${x.name} ${ratio(x.limBoundRatio)}`).join(', ')}`] : []),
+    ...(retentionSimulated ? [] : ['retention: the heat of holding the trained values is not simulated for these stores']),
   ];
   for (const x of s.stores) {
     if (x.lim) {

@@ -51,10 +51,63 @@ export function formatNumber(value: number): string {
   return String(Number(value.toPrecision(6)));
 }
 
-/** A plain text table with right-aligned columns after the first. */
-export function textTable(header: string[], rows: string[][]): string {
+/** Terminal width a table is wrapped to (100 columns; --wide lifts the limit). */
+export const TABLE_WIDTH = 100;
+let tableWidth = TABLE_WIDTH;
+
+/** --wide: print tables on one line per row, however wide. */
+export function setWideTables(wide: boolean): void {
+  tableWidth = wide ? Infinity : TABLE_WIDTH;
+}
+
+/** Break text into lines of at most `width` characters, at spaces where it can. */
+export function wrapText(text: string, width: number): string[] {
+  if (text.length <= width) return [text];
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    let rest = word;
+    while (rest.length > width) {
+      if (line) lines.push(line), (line = '');
+      lines.push(rest.slice(0, width));
+      rest = rest.slice(width);
+    }
+    if (!line) line = rest;
+    else if (line.length + 1 + rest.length <= width) line += ` ${rest}`;
+    else lines.push(line), (line = rest);
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
+/**
+ * A plain text table, right-aligned columns after the first, that fits
+ * `maxWidth` columns (default 100, or unlimited after setWideTables(true)):
+ * the widest columns are narrowed in turn and their cells wrapped onto more lines,
+ * down to the longest word of each column.
+ */
+export function textTable(header: string[], rows: string[][], maxWidth: number = tableWidth): string {
+  const gap = 2;
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? '').length)));
-  const line = (cells: string[]) =>
-    cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+  const longestWord = header.map((h, c) => Math.max(...[h, ...rows.map((r) => r[c] ?? '')].flatMap((t) => t.split(' ').map((w) => w.length)), 1));
+  const total = () => widths.reduce((a, w) => a + w, 0) + gap * (widths.length - 1);
+  // First wrap headers only (down to the longest data cell), then data cells (down to the longest word).
+  const longestCell = header.map((_, c) => Math.max(1, ...rows.map((r) => (r[c] ?? '').length)));
+  for (const floor of [widths.map((_, c) => Math.max(longestWord[c], longestCell[c])), longestWord]) {
+    while (total() > maxWidth) {
+      // Narrow the widest column that can still shrink by one: widths level out.
+      let best = -1;
+      for (let c = 0; c < widths.length; c++) if (widths[c] > floor[c] && (best < 0 || widths[c] > widths[best])) best = c;
+      if (best < 0) break;
+      widths[best]--;
+    }
+  }
+  const render = (cells: string[]) => {
+    const wrapped = widths.map((w, c) => wrapText(cells[c] ?? '', w));
+    const height = Math.max(...wrapped.map((l) => l.length));
+    return Array.from({ length: height }, (_, k) =>
+      wrapped.map((lines, c) => (c === 0 ? (lines[k] ?? '').padEnd(widths[c]) : (lines[k] ?? '').padStart(widths[c]))).join(' '.repeat(gap)).trimEnd(),
+    ).join('\n');
+  };
+  return [render(header), widths.map((w) => '-'.repeat(w)).join(' '.repeat(gap)), ...rows.map(render)].join('\n');
 }

@@ -20,3 +20,32 @@ describe('numbers at the precision their SE supports', () => {
     expect(formatNumber(4.1419e-21)).toBe('4.1419e-21');
   });
 });
+
+describe('tables that fit 100 columns', () => {
+  const header = ['check', 'measured ± SE', 'expected', 'tolerance', 'unit', 'result'];
+  const rows = [
+    ['Landauer: <Q> falls toward ln2 - H(eps) (FP, tau 5/20/80) with a long explanation', '0.822814', '0.60933', 'falling, >= floor (2.006 > 1.264 > 0.823)', 'kT', 'PASS'],
+    ['first law per trajectory (Langevin)', '8.9067e-15', '0', '< 1e-9 relative', 'rel.', 'PASS'],
+  ];
+
+  it('wraps the widest columns so every line fits, keeping every word', async () => {
+    const { textTable } = await import('../../src/report/format.js');
+    const text = textTable(header, rows);
+    const lines = text.split('\n');
+    for (const line of lines) expect([...line].length).toBeLessThanOrEqual(100);
+    const words = (t: string) => t.split(/\s+/).filter(Boolean);
+    for (const cell of rows.flat()) for (const w of words(cell)) expect(text).toContain(w);
+    // The result column stays intact on the row's first line.
+    expect(lines.find((l) => l.startsWith('Landauer:'))?.endsWith('PASS')).toBe(true);
+  });
+
+  it('--wide keeps one line per row', async () => {
+    const { setWideTables, textTable } = await import('../../src/report/format.js');
+    setWideTables(true);
+    try {
+      expect(textTable(header, rows).split('\n')).toHaveLength(2 + rows.length);
+    } finally {
+      setWideTables(false);
+    }
+  });
+});
