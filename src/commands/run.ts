@@ -5,6 +5,7 @@ import { loadTrainingData, trainingFiles, trainingSummaryText } from '../experim
 import { formatEstimate, formatNumber, setWideTables, textTable } from '../report/format.js';
 import { datasetCsv, histogram, histogramCsv, runFolder, timeseriesCsv, trajectoriesCsv, writeFiles } from '../report/results.js';
 import { integerOption } from './options.js';
+import { startRunProgress } from '../experiments/sweep/progress.js';
 import type { BoundReport } from '../thermo/bounds.js';
 
 interface RunFlags {
@@ -93,7 +94,14 @@ export function registerRunCommand(program: Command): void {
     .action((configPath: string, flags: RunFlags & { wide?: boolean }) => {
       setWideTables(flags.wide ?? false);
       const config = loadAnyConfig(configPath);
-      const any = runAnyConfig(config, { seed: flags.seed, replicas: flags.replicas, workers: flags.workers });
+      // Progress on stderr for a run that takes more than a few seconds (terminals only; never on stdout).
+      const stopProgress = flags.json ? () => {} : startRunProgress(config.loaded.config.name);
+      let any: ReturnType<typeof runAnyConfig>;
+      try {
+        any = runAnyConfig(config, { seed: flags.seed, replicas: flags.replicas, workers: flags.workers });
+      } finally {
+        stopProgress();
+      }
       if (any.kind === 'training') {
         const folder = flags.out ?? runFolder('results', any.run.summary.name);
         // dataset.csv: the train/test split the run used, regenerated from the config as run (seeded, so identical).
