@@ -173,7 +173,7 @@ export function logTicks(min: number, max: number): number[] {
   if (!(min > 0 && max >= min && Number.isFinite(max))) return [];
   const inside = (t: number) => t >= min * (1 - 1e-9) && t <= max * (1 + 1e-9);
   const decades = decadeTicks(min, max);
-  if (decades.filter(inside).length >= 2) return decades;
+  if (decades.filter(inside).length >= 3) return decades;
   for (const mantissas of [[1, 2, 5], [1, 2, 3, 4, 5, 6, 7, 8, 9]]) {
     const ticks: number[] = [];
     for (let k = Math.floor(Math.log10(min)); k <= Math.ceil(Math.log10(max)); k++) {
@@ -200,7 +200,9 @@ export function axisFormat(log: boolean, values: number[], integer = false): Rec
     // Label decades only: vega's default log ticks crowd 2, 3, ... 9 between them.
     const [lo, hi] = extent(values);
     const ticks = logTicks(lo, hi);
-    return { values: ticks, labelExpr: decadeLabelExpr(ticks), grid: true };
+    // Decades are labelled 10^n; a short 1-2-5 axis reads better in plain numbers.
+    const allDecades = ticks.every((t) => Math.abs(Math.log10(t) - Math.round(Math.log10(t))) < 1e-9);
+    return { values: ticks, ...(allDecades ? { labelExpr: decadeLabelExpr(ticks) } : { format: '~g' }), grid: true };
   }
   if (integer) {
     const distinct = [...new Set(values.filter(Number.isFinite))].sort((a, b) => a - b);

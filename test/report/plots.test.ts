@@ -19,7 +19,7 @@ const countTags = (root: XmlElement, name: string): number =>
   (root.name === name ? 1 : 0) + root.children.reduce((a, c) => a + countTags(c, name), 0);
 
 describe('linePlot', () => {
-  const tau = [1, 2, 4, 8, 16, 32];
+  const tau = [1, 4, 16, 64, 256, 1024];
   const heat = tau.map((t) => Math.LN2 + 3 / t);
 
   it('is a valid SVG with title, axis titles carrying units, legend and rule label', async () => {
