@@ -101,6 +101,7 @@ const TRAINING_TIME_KEYS = new Set(['training.updates', 'training.updateInterval
 
 interface StorePoint {
   series: string;
+  store: string;
   params: Record<string, unknown>;
   trainingTime: number;
   heat: number;
@@ -148,14 +149,16 @@ export function trainingStorePoints(entries: ComparisonEntry[], omit: ReadonlySe
         .join(', ');
       const point: StorePoint = {
         series: rest ? `${store} (${rest})` : store,
+        store,
         params: e.params,
         trainingTime: metric(e, 'trainingTime'),
         heat: metric(e, `store.${store}.heat.mean`),
         heatSe: metric(e, `store.${store}.heat.se`),
         loss: metric(e, `store.${store}.finalLoss.mean`),
       };
-      // Points that differ only in an axis this store does not see are the same run of it.
-      const id = `${point.series}|${JSON.stringify(Object.entries(e.params).filter(([key]) => varies(key)))}`;
+      // Points that differ only in an axis this store does not see are the same run of it. An axis may
+      // reach a store through --link without naming it, so the measured numbers decide as well.
+      const id = `${point.series}|${JSON.stringify(Object.entries(e.params).filter(([key]) => varies(key)))}|${point.heat}|${point.loss}`;
       if (seen.has(id)) return;
       seen.add(id);
       out.push(point);
@@ -191,7 +194,8 @@ export async function lossVsHeatPlot(entries: ComparisonEntry[]): Promise<string
     xLabel: 'heat released per training copy [kT]',
     yLabel: 'final training loss [1]',
     // No order between the points of a store (heat is the outcome, not a control): markers only.
-    series: seriesOf(trainingStorePoints(entries), (p) => p.heat, (p) => p.loss).map((s) => ({ ...s, style: 'points' as const })),
+    // One colour per store: the sweep points of a store are a cloud, not a curve.
+    series: seriesOf(trainingStorePoints(entries).map((p) => ({ ...p, series: p.store })), (p) => p.heat, (p) => p.loss).map((s) => ({ ...s, style: 'points' as const })),
     logX: true,
   });
 }
