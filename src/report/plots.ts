@@ -484,7 +484,8 @@ export async function stepHistogramPlot(options: Omit<HistogramOptions, 'values'
     {
       data: { values: outline },
       mark: { type: 'area', interpolate: 'step-after', opacity: 0.18, color: '#4c78a8' },
-      encoding: { x: { field: 'x', ...xEnc }, y: { field: 'y', ...yEnc }, y2: { datum: floor }, order: { field: 'x' } },
+      // No order channel: on an area it would split the fill into one group per point.
+      encoding: { x: { field: 'x', ...xEnc }, y: { field: 'y', ...yEnc, stack: null }, y2: { datum: floor } },
     },
     {
       data: { values: outline },
