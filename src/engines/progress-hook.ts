@@ -13,3 +13,18 @@ export function setProgressHook(fn: ((fraction: number) => void) | null): void {
 export function reportProgress(fraction: number): void {
   hook?.(fraction);
 }
+
+/**
+ * Run `fn` as part `index` of `count` equal parts of a job: its progress
+ * 0..1 is reported as (index + f) / count (e.g. one store of a training run).
+ */
+export function progressPart<T>(index: number, count: number, fn: () => T): T {
+  const outer = hook;
+  if (!outer) return fn();
+  hook = (f) => outer((index + f) / count);
+  try {
+    return fn();
+  } finally {
+    hook = outer;
+  }
+}

@@ -1,4 +1,5 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { progressPart } from '../engines/progress-hook.js';
 import { ConfigError } from '../errors.js';
 import { baseProvenance, type BaseProvenance } from './provenance.js';
 import type { Estimate } from '../engines/problem.js';
@@ -271,7 +272,8 @@ export function runTraining(loaded: LoadedConfig<TrainingConfig>, overrides: Run
     const name = storeName(spec as StoreSpec, index, config.stores as StoreSpec[]);
     return createStore(spec as StoreSpec, index, { run, init, path: `stores[${index}]`, calibrations, name });
   });
-  const results: StoreTrainingResult[] = stores.map((store) => trainInStore(task, store));
+  // Progress (a terminal line under `limsim run`): each store is an equal part of the run.
+  const results: StoreTrainingResult[] = stores.map((store, i) => progressPart(i, stores.length, () => trainInStore(task, store)));
 
   const temperatureK = config.units.temperature;
   const limIndex = config.stores.findIndex((s) => s.kind === 'lim');

@@ -82,3 +82,18 @@ describe('progress at 80 columns', () => {
     expect(runProgressLine('x', 0.25, 10)).toBe('run x  25% | elapsed 10.0 s | ETA 30.0 s');
   });
 });
+
+describe('progress parts', () => {
+  it('a part of a job reports its share: store 2 of 4 at half way is 37.5 %', async () => {
+    const { progressPart, setProgressHook } = await import('../../src/engines/progress-hook.js');
+    const seen: number[] = [];
+    setProgressHook((f) => seen.push(f));
+    try {
+      progressPart(1, 4, () => reportProgress(0.5));
+      reportProgress(1);
+    } finally {
+      setProgressHook(null);
+    }
+    expect(seen).toEqual([0.375, 1]);
+  });
+});
