@@ -16,14 +16,21 @@ interface RunFlags {
   json?: boolean;
 }
 
+/** SE of measured / bound from both SEs (first-order propagation), for printing the ratio to its precision. */
+function ratioSe(b: BoundReport): number {
+  const m = b.measured.mean;
+  const rel = Math.hypot(m !== 0 ? b.measured.se / m : 0, b.bound !== 0 ? b.boundSe / b.bound : 0);
+  return Math.abs(b.ratio) * rel;
+}
+
 /** The bounds that apply to a run: bound, measured, ratio, violation flag. */
 export function boundsTable(bounds: BoundReport[]): string {
   if (bounds.length === 0) return 'bounds: none applies to this run';
   const rows = bounds.map((b) => [
     `${b.name} (${b.quantity})`,
     formatEstimate(b.measured.mean, b.measured.se),
-    formatNumber(b.bound),
-    Number.isFinite(b.ratio) ? b.ratio.toFixed(3) : 'n/a',
+    formatEstimate(b.bound, b.boundSe),
+    Number.isFinite(b.ratio) ? formatEstimate(b.ratio, ratioSe(b)) : 'n/a',
     b.violated ? 'VIOLATED' : 'holds',
   ]);
   return textTable(['bound', 'measured (kT)', 'bound (kT)', 'ratio', 'beyond 4 SE?'], rows);
