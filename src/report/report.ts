@@ -376,7 +376,8 @@ function boundBlocks(c: Comparison): Block[] {
         b.quantity,
         formatEstimate(b.measured, b.measuredSe),
         b.boundSe > 0 ? formatEstimate(b.value, b.boundSe) : formatNumber(b.value),
-        b.ratio === null ? 'n/a' : b.ratio.toFixed(3),
+        // The ratio to the precision its SE (first-order, from both SEs) supports.
+        b.ratio === null ? 'n/a' : formatEstimate(b.ratio, Math.abs(b.ratio) * Math.hypot(b.measured !== 0 ? b.measuredSe / b.measured : 0, b.value !== 0 ? b.boundSe / b.value : 0)),
         b.excessSigmas === null ? 'n/a' : b.excessSigmas.toFixed(1),
         b.violated ? 'VIOLATED' : 'no',
       ]),
