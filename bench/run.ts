@@ -32,6 +32,7 @@ import { BLOCK_SIZE, LangevinEnsemble, type Integrator } from '../src/engines/la
 import { runMonteCarlo, type MonteCarloProblem } from '../src/engines/monte-carlo.js';
 import type { Problem } from '../src/engines/problem.js';
 import { writeFileAtomic } from '../src/report/files.js';
+import { hoppingC, storeThroughput } from './store-throughput.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
@@ -366,6 +367,13 @@ async function main(): Promise<void> {
   gcObserver.disconnect();
   const kernelSteps = gcIntervals.length * KERNEL_REPLICAS * KERNEL_STEPS;
 
+  // 6. Parameter stores: cell-updates per CPU second at N = 1e5 (bench/store-throughput.ts), and the C hopping reference.
+  log('parameter stores');
+  const storeN = 100_000;
+  const storeUpdates = quick ? 30 : 1000;
+  const stores = storeThroughput(storeN, storeUpdates);
+  const storeC = machine.gcc ? hoppingC(buildDir, root, storeN, storeUpdates) : null;
+
   rmSync(buildDir, { recursive: true, force: true });
   const loadAfter = loadavg();
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
@@ -381,6 +389,7 @@ async function main(): Promise<void> {
     fokkerPlanck,
     npmStart,
     memory,
+    stores: { parameters: storeN, updates: storeUpdates, rows: stores, c: storeC },
     allocation: { timedParticleSteps: kernelSteps, garbageCollections: gcDuringKernel },
     targets: {
       kernelWithin1_5xOfC: kernel.every((k) => k.ratioLimsimToC !== undefined && k.ratioLimsimToC <= 1.5),
@@ -388,6 +397,8 @@ async function main(): Promise<void> {
       monteCarloAtLeast1e7PerCoreSecond: monteCarlo.map((m) => ({ dt: m.dt, met: 'eventsPerCpuSecond' in m && m.eventsPerCpuSecond >= 1e7 })),
       atMost64BytesPerCell: memory.every((m) => m.total <= 64),
       noAllocationInHotLoop: gcDuringKernel === 0,
+      storesAtLeast2e6CellUpdatesPerSecond: stores.map((r) => ({ store: r.store, met: r.cellUpdatesPerSecond >= 2e6 })),
+      storesAtMost64BytesPerCell: stores.map((r) => ({ store: r.store, met: r.bytesPerCell <= 64 })),
     },
   };
   const resultsDir = join(root, 'results');
@@ -425,6 +436,21 @@ async function main(): Promise<void> {
   for (const m of memory) {
     const name = m.integrator === 'euler-maruyama' ? 'EM' : 'LM';
     rows.push([`State per cell, ${name}`, `${fmt(m.total)} bytes`, `${fmt(m.advanced)} bytes advanced by the kernel (target <= 64)`]);
+  }
+  for (const r of stores) {
+    rows.push([
+      `Store ${r.store}, ${fmt(r.parameters)} parameters x ${r.updates} updates`,
+      `${fmt(r.cellUpdatesPerSecond)} cell-updates/s/core`,
+      `${fmt(r.cpuSeconds)} s CPU, ${fmt(r.bytesPerCell)} bytes/cell (target >= 2e6 /s, <= 64 B); final mse ${fmt(r.finalMeanSquareError, 4)}`,
+    ]);
+  }
+  if (storeC) {
+    const lim = stores[0];
+    rows.push([
+      'LIM hopping update, C (bench/hopping.c, gcc -O3 -march=native)',
+      `${fmt(storeC.cellUpdatesPerSecond)} cell-updates/s/core`,
+      `limsim / C time = ${fmt(storeC.cellUpdatesPerSecond / lim.cellUpdatesPerSecond)}; final mse ${fmt(storeC.finalMeanSquareError, 4)}`,
+    ]);
   }
   rows.push(['Garbage collections in timed kernel runs', String(gcDuringKernel), `over ${fmt(kernelSteps)} particle-steps after warm-up (0 = no allocation in the hot loop)`]);
   const width = [0, 1, 2].map((col) => Math.max(...rows.map((r) => r[col].length), 8));

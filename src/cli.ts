@@ -12,7 +12,10 @@ import { registerSweepCommand } from './commands/sweep.js';
 import { registerMergeCommand } from './commands/merge.js';
 import { registerCompareCommand } from './commands/compare.js';
 import { registerReportCommand } from './commands/report.js';
+import { registerOptimizeCommand } from './commands/optimize.js';
+import { registerCrooksCommand } from './commands/crooks.js';
 import { VERSION } from './version.js';
+import { fileSystemError } from './report/files.js';
 
 /**
  * The `limsim` command: a thin shell over the library. Bad input (a
@@ -33,8 +36,10 @@ export function buildProgram(): Command {
   registerMergeCommand(program);
   registerCompareCommand(program);
   registerReportCommand(program);
+  registerOptimizeCommand(program);
   registerProjectCommand(program);
   registerSchemaCommand(program);
+  registerCrooksCommand(program);
   return program;
 }
 
@@ -50,6 +55,12 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (err instanceof ConfigError) {
       process.stderr.write(`error: ${err.message}\n`);
+      return EXIT_BAD_INPUT;
+    }
+    // A file-system error (EACCES, EISDIR, ENOSPC, ...) is bad input: one line naming the path.
+    const fsError = fileSystemError(err);
+    if (fsError) {
+      process.stderr.write(`error: ${fsError.message}\n`);
       return EXIT_BAD_INPUT;
     }
     const error = err as Error;
@@ -75,6 +86,11 @@ function isEntryPoint(): boolean {
 }
 
 if (isEntryPoint()) {
+  // `limsim ... | head`: a closed pipe ends the output quietly, not with an EPIPE stack.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
   main(process.argv).then((code) => {
     process.exitCode = code;
   });

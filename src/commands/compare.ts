@@ -3,8 +3,10 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { ConfigError } from '../errors.js';
 import { compareResults, comparisonCsv, comparisonJson, comparisonTable } from '../experiments/compare.js';
-import { writeFileAtomic } from '../report/files.js';
+import { checkOutputFolder, writeFileAtomic } from '../report/files.js';
 import { comparisonPlots } from '../report/report.js';
+import { flagVerdictFailure } from './exit-status.js';
+import { EXIT_CODES_HELP } from './exit-codes-help.js';
 
 export interface CompareFlags {
   out?: string;
@@ -20,6 +22,7 @@ export async function runCompareCommand(paths: string[], flags: CompareFlags, wr
     if (!Number.isFinite(minDuration) || minDuration < 0) throw new ConfigError('--fit-from', `got "${flags.fitFrom}"; expected a duration >= 0`);
   }
   if (flags.json && flags.csv) throw new ConfigError('--json', 'and --csv both given; expected one output format');
+  if (flags.out !== undefined) checkOutputFolder(flags.out, '--out');
   const comparison = compareResults(paths, { minDuration });
   if (flags.json) write(comparisonJson(comparison));
   else if (flags.csv) write(comparisonCsv(comparison));
@@ -35,6 +38,8 @@ export async function runCompareCommand(paths: string[], flags: CompareFlags, wr
     }
     if (!flags.json && !flags.csv) write(`wrote ${written.join(', ')}\n`);
   }
+  // Exit 3 when any row fails (a bound violated beyond 4 SE, or a run / point whose own verdict failed).
+  if (!comparison.verdict.ok) flagVerdictFailure();
 }
 
 export function registerCompareCommand(program: Command): void {
@@ -48,5 +53,6 @@ export function registerCompareCommand(program: Command): void {
     .option('--fit-from <tau>', 'fit Q_inf + B/tau only over durations >= tau')
     .action(async (paths: string[], flags: CompareFlags) => {
       await runCompareCommand(paths, flags);
-    });
+    })
+    .addHelpText('after', EXIT_CODES_HELP);
 }

@@ -16,7 +16,17 @@ import {
   type Projection,
   type Workload,
 } from '../experiments/project.js';
-import { writeFileAtomic } from '../report/files.js';
+import { checkOutputFolder, writeFileAtomic } from '../report/files.js';
+import {
+  evaluateFit,
+  fitScaling,
+  formatScalingFits,
+  formatSliceFits,
+  readScalingPoints,
+  sliceFits,
+  type PowerLawFit,
+  type SliceFit,
+} from '../experiments/project-calibration.js';
 import { linePlot } from '../report/plots.js';
 
 /** Flags as commander hands them over (all strings). */
@@ -34,6 +44,9 @@ export interface ProjectCliOptions {
   frictionRatio?: string;
   cellTime?: string;
   updateStep?: string;
+  ops?: string;
+  flops?: string;
+  calibrate?: string;
   sizes?: boolean;
   json?: boolean;
   out?: string;
@@ -55,6 +68,8 @@ const FLAGS: Required<Pick<FieldNames, keyof Workload>> = {
   frictionRatio: '--friction-ratio',
   cellDiffusionTime: '--cell-time',
   updateStepLevels: '--update-step',
+  operations: '--ops',
+  flops: '--flops',
 };
 
 const OPTION_FOR_FIELD: [keyof ProjectCliOptions, keyof Workload][] = [
@@ -70,6 +85,8 @@ const OPTION_FOR_FIELD: [keyof ProjectCliOptions, keyof Workload][] = [
   ['frictionRatio', 'frictionRatio'],
   ['cellTime', 'cellDiffusionTime'],
   ['updateStep', 'updateStepLevels'],
+  ['ops', 'operations'],
+  ['flops', 'flops'],
 ];
 
 /** A flag value as a finite positive number, or a ConfigError naming the flag. */
@@ -90,6 +107,8 @@ export function workloadFromOptions(opts: ProjectCliOptions): Workload {
     throw new ConfigError('--preset', `got "${presetName}"; expected one of ${Object.keys(PRESETS).join(', ')}`);
   }
   const workload: Workload = { ...preset };
+  // A workload given as operations or FLOPs replaces the preset's token count.
+  if (opts.ops !== undefined || opts.flops !== undefined) delete workload.tokens;
   for (const [option, field] of OPTION_FOR_FIELD) {
     const raw = opts[option];
     if (raw === undefined) continue;
@@ -199,6 +218,81 @@ export async function energyVsSizePlot(projections: Projection[]): Promise<strin
 export interface ProjectRunResult {
   projection: Projection;
   sizes: Projection[] | null;
+  calibrated?: CalibratedProjection;
+}
+
+/** The measured heat per parameter-update, fitted on a scaling sweep, carried to the workload. */
+export interface CalibratedProjection {
+  source: string;
+  fits: PowerLawFit[];
+  slices: SliceFit[];
+  /** Update window of the workload in reduced time: (T / S) / t0. */
+  updateWindow: number;
+  stores: { store: string; kind: string; kTPerParameterUpdate: number; lnSe: number; joules: number; extrapolation: string }[];
+}
+
+export function calibrateProjection(source: string, projection: Projection): CalibratedProjection {
+  const points = readScalingPoints(source);
+  const fits = fitScaling(points);
+  const w = projection.workload;
+  const window = projection.counts.secondsPerUpdate.value / w.cellDiffusionTime;
+  const ops = projection.counts.parameterUpdates.value;
+  const stores = fits.map((f) => {
+    const q = evaluateFit(f, w.parameters, w.precisionBits, window);
+    const outside = [
+      w.parameters > f.ranges.N[1] || w.parameters < f.ranges.N[0] ? `N by ${Math.log10(w.parameters / f.ranges.N[1]).toFixed(1)} decades` : '',
+      w.precisionBits > f.ranges.n[1] || w.precisionBits < f.ranges.n[0] ? `n outside ${f.ranges.n.join('..')}` : '',
+      window > f.ranges.Delta[1] || window < f.ranges.Delta[0] ? `Delta = ${window.toExponential(2)} outside ${f.ranges.Delta.join('..')}` : '',
+    ].filter(Boolean);
+    return {
+      store: f.store,
+      kind: f.kind,
+      kTPerParameterUpdate: q.kT,
+      lnSe: q.lnSe,
+      joules: ops * q.kT * projection.thermalEnergyJ,
+      extrapolation: outside.length ? `extrapolated: ${outside.join('; ')}` : 'inside the measured ranges',
+    };
+  });
+  return { source, fits, slices: sliceFits(points), updateWindow: window, stores };
+}
+
+export function formatCalibrated(c: CalibratedProjection, p: Projection): string {
+  const lines = [
+    '',
+    `Calibrated on measurement (${c.source}): E = U q(N, n, Delta) kT, U = ${p.counts.parameterUpdates.value.toExponential(3)} parameter updates, Delta = (T/S)/t0 = ${c.updateWindow.toExponential(3)}`,
+    formatScalingFits(c.fits).trimEnd(),
+    formatSliceFits(c.slices).trimEnd(),
+  ];
+  for (const s of c.stores) {
+    lines.push(
+      `${`measured ${s.store} (${s.kind})`.padEnd(46)} ${s.joules.toExponential(3).padStart(11)} J   q = ${s.kTPerParameterUpdate.toExponential(3)} kT/update (x e^{±${s.lnSe.toFixed(2)}}); ${s.extrapolation}`,
+    );
+  }
+  lines.push(
+    `${'analytic LIM bound (beside it)'.padEnd(46)} ${p.energies.limBound.joules.toExponential(3).padStart(11)} J`,
+    `${'analytic conventional (beside it)'.padEnd(46)} ${p.energies.conventional.joules.toExponential(3).padStart(11)} J`,
+    `${'Landauer floor (beside it)'.padEnd(46)} ${p.energies.landauerFloor.joules.toExponential(3).padStart(11)} J`,
+  );
+  return lines.join('\n') + '\n';
+}
+
+/** The first non-finite number in a projection (a path and the value), or null. */
+function firstNonFinite(value: unknown, path: string): [string, number] | null {
+  if (typeof value === 'number') return Number.isFinite(value) ? null : [path, value];
+  if (value === null || typeof value !== 'object') return null;
+  for (const [k, v] of Object.entries(value)) {
+    const found = firstNonFinite(v, Array.isArray(value) ? `${path}[${k}]` : `${path}.${k}`);
+    if (found) return found;
+  }
+  return null;
+}
+
+/** A projection that overflows (e.g. --params 1e300) is bad input, never printed as Infinity. */
+function refuseNonFinite(projection: Projection, opts: ProjectCliOptions): void {
+  const found = firstNonFinite(projection, 'projection');
+  if (!found) return;
+  const given = OPTION_FOR_FIELD.filter(([option]) => opts[option] !== undefined).map(([option]) => `--${String(option).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} ${String(opts[option])}`);
+  throw new ConfigError(given.length > 0 ? given.join(' ') : '--preset', `gives ${found[0]} = ${found[1]}; expected a workload whose energies are finite (smaller --params, --tokens or --precision)`);
 }
 
 /** Run the command: print to `write`, write files under opts.out. Throws ConfigError on bad flags. */
@@ -206,15 +300,19 @@ export async function runProject(
   opts: ProjectCliOptions,
   write: (text: string) => void = (text) => process.stdout.write(text),
 ): Promise<ProjectRunResult> {
+  if (opts.out !== undefined) checkOutputFolder(opts.out, '--out');
   const workload = workloadFromOptions(opts);
   const projection = projectWorkload(workload, FLAGS);
   const wantSizes = Boolean(opts.sizes) || opts.out !== undefined;
   const sizes = wantSizes ? projectSizes(workload, DEFAULT_SIZES, FLAGS) : null;
+  refuseNonFinite(projection, opts);
+  const calibrated = opts.calibrate !== undefined ? calibrateProjection(opts.calibrate, projection) : undefined;
 
   if (opts.json) {
-    write(JSON.stringify(sizes ? { projection, sizes } : { projection }, null, 2) + '\n');
+    write(JSON.stringify({ projection, ...(sizes ? { sizes } : {}), ...(calibrated ? { calibrated } : {}) }, null, 2) + '\n');
   } else {
     write(formatProjection(projection));
+    if (calibrated) write(formatCalibrated(calibrated, projection));
     if (opts.sizes && sizes) write('\nEnergy vs model size (other workload values as above)\n' + formatSizesTable(sizes));
   }
 
@@ -226,7 +324,7 @@ export async function runProject(
     writeFileAtomic(svgPath, await energyVsSizePlot(sizes as Projection[]));
     if (!opts.json) write(`\nwrote ${jsonPath}\nwrote ${svgPath}\n`);
   }
-  return { projection, sizes };
+  return { projection, sizes, ...(calibrated ? { calibrated } : {}) };
 }
 
 export function registerProjectCommand(program: Command): void {
@@ -248,6 +346,9 @@ export function registerProjectCommand(program: Command): void {
     .option('--friction-ratio <r>', 'LIM cell friction gamma_eff/gamma >= 1 (default 1)')
     .option('--cell-time <t0>', 'LIM cell diffusion time gamma a^2/kT in s (default 1e-9)')
     .option('--update-step <s>', 'LIM levels moved per update (default 1)')
+    .option('--ops <U>', 'workload as model-update operations U (parameter updates; sets D = U B / N)')
+    .option('--flops <C>', 'workload as training FLOPs C (sets D = C / 6N)')
+    .option('--calibrate <results.jsonl>', 'scaling sweep rows (sim-configs/sweeps/lim-scaling.yaml): measured heat per parameter-update, fitted in N, n, Delta, beside the analytic terms')
     .option('--sizes', 'also project over N = 1e6 ... 1e15')
     .option('--json', 'print JSON instead of the table')
     .option('--out <dir>', 'write projection.json and energy-vs-model-size.svg into DIR')

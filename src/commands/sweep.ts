@@ -8,7 +8,11 @@ import { canonicalJson } from '../experiments/sweep/paths.js';
 import { defaultWorkerCount, loadSweepSpec, parseShard, planSweep, runSweep } from '../experiments/sweep.js';
 import { progressFor } from '../experiments/sweep/progress.js';
 import { runFolder } from '../report/results.js';
-import { integerOption } from './options.js';
+import { flagVerdictFailure } from './exit-status.js';
+import { EXIT_CODES_HELP } from './exit-codes-help.js';
+import { checkOutputFolder } from '../report/files.js';
+import { checkBudget, sweepCost } from '../experiments/cost.js';
+import { workersOption } from './options.js';
 
 export interface SweepFlags {
   grid: string[];
@@ -25,6 +29,7 @@ export interface SweepFlags {
   dryRun?: boolean;
   /** Print a JSON summary on stdout instead of the human lines. */
   json?: boolean;
+  allowLong?: boolean;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -35,24 +40,28 @@ export async function runSweepCommand(configPath: string, flags: SweepFlags, pri
   const write = flags.json ? () => {} : print;
   // Parse and validate everything before touching any file.
   const shard = flags.shard === undefined ? null : parseShard(flags.shard);
+  if (flags.out !== undefined && !flags.dryRun) checkOutputFolder(flags.out, '--out');
   const spec = loadSweepSpec(configPath, { grid: flags.grid, set: flags.set, link: flags.link, timeScaling: flags.timeScaling, seeds: flags.seeds });
   const plan = planSweep(spec);
+  const workers = flags.workers ?? defaultWorkerCount();
+  const cost = sweepCost(plan.points.filter((p) => !shard || p.index % shard.count === shard.index - 1).map((p) => p.config), workers);
   if (flags.dryRun) {
-    write(`sweep ${spec.name} (${plan.sweepId}): ${plan.points.length} points\n`);
+    write(`sweep ${spec.name} (${plan.sweepId}): ${plan.points.length} points; ${cost.text} on ${workers} worker(s)\n`);
     const selected = plan.points.filter((p) => !shard || p.index % shard.count === shard.index - 1);
     for (const p of selected) write(`  ${p.index}  ${p.key}  seed ${p.seed}  ${canonicalJson(p.params)}\n`);
     if (flags.json) {
-      print(JSON.stringify({ name: spec.name, sweepId: plan.sweepId, dryRun: true, points: selected.map((p) => ({ index: p.index, key: p.key, seed: p.seed, params: p.params })) }, null, 2) + '\n');
+      print(JSON.stringify({ name: spec.name, sweepId: plan.sweepId, dryRun: true, cost: cost.text, points: selected.map((p) => ({ index: p.index, key: p.key, seed: p.seed, params: p.params })) }, null, 2) + '\n');
     }
     return null;
   }
   if (flags.resume && flags.out === undefined) {
     throw new ConfigError('--resume', 'needs --out: the folder of the sweep to continue');
   }
+  checkBudget(cost, { allowLong: flags.allowLong, field: 'sweep' });
   const out = flags.out ?? runFolder('results', `sweep-${spec.name}`);
   const outcome = await runSweep(plan, {
     out,
-    workers: flags.workers ?? defaultWorkerCount(),
+    workers,
     resume: flags.resume,
     shard,
     progress: progressFor(spec.name, { quiet: flags.quiet }),
@@ -61,6 +70,15 @@ export async function runSweepCommand(configPath: string, flags: SweepFlags, pri
     `sweep ${spec.name} (${outcome.sweepId})${shard ? `, shard ${shard.index}/${shard.count}` : ''}: ` +
       `${outcome.ran} point(s) run, ${outcome.skipped} already finished, ${outcome.rows.length}/${outcome.selected} rows in ${outcome.dir}\n`,
   );
+  // Sweeps keep going past a failed point; each row carries `verdict` / `verdict_cause`.
+  // Verdict lines stay loud under --json: on stderr, so stdout remains one JSON document.
+  const loud = flags.json ? (t: string) => process.stderr.write(t) : print;
+  const failed = outcome.rows.filter((r) => r.metrics.verdict === 'failed');
+  for (const r of failed) loud(`verdict: FAILED point ${r.index} (${r.key}): ${String(r.metrics.verdict_cause ?? '')}\n`);
+  if (failed.length > 0) {
+    loud(`${failed.length} of ${outcome.rows.length} point(s) failed their verdict (results.csv column verdict)\n`);
+    flagVerdictFailure();
+  }
   let report: string | null = null;
   if (!shard && flags.report) {
     // Loaded on demand: the plotting stack (vega) is not needed to run points.
@@ -83,6 +101,7 @@ export async function runSweepCommand(configPath: string, flags: SweepFlags, pri
           skipped: outcome.skipped,
           rows: outcome.rows.length,
           selected: outcome.selected,
+          failedPoints: failed.map((r) => ({ index: r.index, key: r.key, cause: r.metrics.verdict_cause ?? null })),
           files: { csv: `${outcome.dir}/results.csv`, jsonl: `${outcome.dir}/results.jsonl`, manifest: `${outcome.dir}/sweep.json` },
           report,
         },
@@ -103,8 +122,12 @@ export function registerSweepCommand(program: Command): void {
     .option('--set <key=value>', 'a fixed override for every point; repeatable', collect, [])
     .option('--link <key=field,...>', 'fields that take the value of grid key `key` at every point (e.g. the same bits in several stores); repeatable', collect, [])
     .option('--time-scaling', 'stretch the potential schedules with time.duration (tables keep their shape)')
-    .option('--seeds <rule>', 'config: every point uses the config seed (default); independent: a seed from the point key')
-    .option('--workers <n>', `worker threads (default ${defaultWorkerCount()})`, integerOption('--workers', 1))
+    .option(
+      '--seeds <rule>',
+      'config: every point uses the config seed; independent: a seed from the sweep seed and the point key (sha256). ' +
+        'Default: independent when time.duration is an axis (the report fits Q_inf + B/tau, which needs independent points), else config',
+    )
+    .option('--workers <n>', `worker threads (default ${defaultWorkerCount()})`, workersOption())
     .option('--out <dir>', 'output folder (default results/sweep-<name>-<stamp>/)')
     .option('--resume', 'continue the sweep in --out, skipping finished points')
     .option('--shard <i/n>', 'run only the points with index % n == i - 1')
@@ -112,7 +135,9 @@ export function registerSweepCommand(program: Command): void {
     .option('--quiet', 'no progress output')
     .option('--dry-run', 'validate and list the points, run nothing')
     .option('--json', 'print a JSON summary on stdout (folder, points run, rows, files)')
+    .option('--allow-long', 'run even when the estimated time is over the work budget (10 min)')
     .action(async (configPath: string, flags: SweepFlags) => {
       await runSweepCommand(configPath, flags);
-    });
+    })
+    .addHelpText('after', EXIT_CODES_HELP);
 }

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { runVerify, type VerifyCheck } from '../experiments/verify.js';
 import { formatEstimate, formatNumber, setWideTables, textTable } from '../report/format.js';
-import { integerOption } from './options.js';
+import { seedOption } from './options.js';
 
 export function verifyTable(checks: VerifyCheck[]): string {
   const rows = checks.map((c) => [
@@ -21,7 +21,7 @@ export function registerVerifyCommand(program: Command): void {
     .command('verify')
     .description('run the physics validation suite; exits 1 if any check fails')
     .option('--quick', 'small ensembles (within a minute on 2 cores)')
-    .option('--seed <n>', 'seed of every check', integerOption('--seed', 0))
+    .option('--seed <n>', 'seed of every check', seedOption())
     .option('--json', 'print the checks as JSON')
     .option('--wide', 'do not wrap the table to 100 columns')
     .action((flags: { quick?: boolean; seed?: number; json?: boolean; wide?: boolean }) => {

@@ -99,7 +99,7 @@ export interface FokkerPlanckResult extends EngineResult {
 }
 
 /** Same convention as the Langevin engine: whole steps no longer than dt. */
-function stepCount(duration: number, dt: number): number {
+export function stepCount(duration: number, dt: number): number {
   return Math.max(1, Math.ceil(duration / dt - 1e-9));
 }
 
@@ -318,7 +318,7 @@ function validateProblem(problem: Problem): void {
  * the density is taken constant on a cell: occupancies are then O(h^2)
  * accurate instead of O(h rho_boundary).
  */
-class StateMap {
+export class StateMap {
   readonly leftState: Int32Array;
   readonly rightState: Int32Array;
   /** Fraction of the cell in leftState (1 for an undivided cell). */
@@ -372,7 +372,7 @@ class StateMap {
 }
 
 /** Initial cell probabilities p_j (sum 1) from problem.initial, at lambda(0) (potential set to t = 0). */
-function initialProbabilities(problem: Problem, potential: Potential, grid: FokkerPlanckGrid, energy: Float64Array): Float64Array {
+export function initialProbabilities(problem: Problem, potential: Potential, grid: FokkerPlanckGrid, energy: Float64Array): Float64Array {
   const { cells, lower, cellWidth: h } = grid;
   const p = new Float64Array(cells);
   const initial = problem.initial;
@@ -452,7 +452,7 @@ function initialProbabilities(problem: Problem, potential: Potential, grid: Fokk
  * the Thomas sweeps below only add positive terms to the solution: p stays >= 0.
  * The factorisation is kept, so steps at an unchanged protocol reuse it.
  */
-class BackwardEulerOperator {
+export class BackwardEulerOperator {
   /** c B(delta_j): minus the sub-diagonal of row j+1. */
   private readonly lowerCoupling: Float64Array;
   /** upper_j / pivot_j of the LU factorisation. */

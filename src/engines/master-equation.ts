@@ -186,6 +186,7 @@ export function solveMasterEquation(problem: MasterEquationProblem, options: Mas
   const model = buildDiscreteModel(problem.potential, problem.friction, {
     engine: 'master-equation',
     maxStates: options.maxStates ?? DEFAULT_MAX_STATES,
+    rates: problem.rates,
   });
   model.setTime(0);
   const p = initialProbabilities(model, problem.initial);

@@ -531,7 +531,7 @@ class MonteCarloEnsemble {
 /** Run a discrete-state memory through its protocol by kinetic Monte-Carlo. */
 export function runMonteCarlo(problem: MonteCarloProblem, options: MonteCarloOptions = {}): MonteCarloResult {
   validateDiscreteProblem(problem, true);
-  const model = buildDiscreteModel(problem.potential, problem.friction, { engine: 'monte-carlo', maxStates: options.maxStates });
+  const model = buildDiscreteModel(problem.potential, problem.friction, { engine: 'monte-carlo', maxStates: options.maxStates, rates: problem.rates });
   model.setTime(0);
   const start = initialProbabilities(model, problem.initial);
   const ensemble = new MonteCarloEnsemble(model, problem, start);

@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { ConfigError } from '../errors.js';
 import { LangevinKernel, type KernelSettings, type KernelState } from './kernels.js';
+import { MAX_WORKERS } from './limits.js';
 
 /**
  * Worker-thread parallelism for Langevin ensembles.
@@ -67,8 +68,8 @@ export function sharedInt32(length: number): Int32Array {
 /** Check a `workers` option: a whole number >= 1. */
 export function validateWorkers(workers: unknown, path = 'workers'): number {
   if (workers === undefined) return 1;
-  if (typeof workers !== 'number' || !Number.isInteger(workers) || workers < 1) {
-    throw new ConfigError(path, `is ${String(workers)}; expected a whole number of threads >= 1`);
+  if (typeof workers !== 'number' || !Number.isInteger(workers) || workers < 1 || workers > MAX_WORKERS) {
+    throw new ConfigError(path, `is ${String(workers)}; expected a whole number of threads from 1 to ${MAX_WORKERS}`);
   }
   return workers;
 }
@@ -148,7 +149,7 @@ function tsxApiUrl(): string {
 class WorkerPool {
   private readonly workers: { worker: Worker; port: MessagePort }[] = [];
   /** Word k counts the commands sent to worker k (it sleeps on it). */
-  private wake = sharedInt32(64);
+  private wake = sharedInt32(MAX_WORKERS);
 
   get size(): number {
     return this.workers.length;

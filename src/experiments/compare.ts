@@ -16,7 +16,9 @@ import { toCsv } from '../report/results.js';
 import { formatEstimate, formatNumber, textTable } from '../report/format.js';
 import type { PhysicsSummary } from './run.js';
 import type { TrainingSummary } from './training-run.js';
-import { fitInverseTime, type LinearFit } from './sweep/fit.js';
+import { fitInverseTime, fitQualityText, type LinearFit } from './sweep/fit.js';
+import { verdictLines, type Verdict, type VerdictFailure } from './verdict.js';
+import { ratioStandardError } from '../thermo/bounds.js';
 import { boundsFromSummary, physicsMetrics, trainingBounds, trainingMetrics, type Metrics, type RowBound } from './sweep/rows.js';
 import { MANIFEST, readRows, ROWS_JSONL, type SweepManifest } from './sweep/store.js';
 import { loadSweepFolder } from './sweep.js';
@@ -34,6 +36,8 @@ export interface ComparisonEntry {
   bounds: RowBound[];
   /** The sweep's duration field (time scaling) for sweep points. */
   sweep?: { id: string; name: string; index: number; dir: string };
+  /** The seed the run or point ran with (fits need independent points). */
+  seed?: number;
 }
 
 function paramsLabel(params: Record<string, unknown>): string {
@@ -66,6 +70,7 @@ function entriesFromSummary(path: string): ComparisonEntry[] {
       params: {},
       metrics: physicsMetrics(summary, bounds),
       bounds,
+      ...(typeof summary.provenance.seed === 'number' ? { seed: summary.provenance.seed } : {}),
     },
   ];
 }
@@ -85,6 +90,7 @@ function entriesFromSweep(path: string): ComparisonEntry[] {
     metrics: row.metrics,
     bounds: row.bounds,
     sweep: { id: row.sweep, name: manifest?.name ?? basename(dir), index: row.index, dir },
+    ...(typeof row.seed === 'number' ? { seed: row.seed } : {}),
   }));
 }
 
@@ -119,13 +125,16 @@ export interface BoundComparison {
   /** The bound and its SE (when estimated from measured occupancies), kT. */
   value: number;
   boundSe: number;
-  /** measured / bound (null when the bound is <= 0). */
+  /** measured / bound (null when the bound is <= 0), and its delta-method SE. */
   ratio: number | null;
+  ratioSe: number | null;
   /** measured - bound, kT, and in combined standard errors. */
   excess: number;
   excessSigmas: number | null;
   /** Measured below the bound by more than 4 combined SE. */
   violated: boolean;
+  /** holds | violated | not applicable (assumption failed). */
+  status: string;
   reference: string;
 }
 
@@ -144,9 +153,11 @@ export function boundComparisons(entries: ComparisonEntry[]): BoundComparison[] 
         value: b.value,
         boundSe: b.boundSe,
         ratio: b.ratio,
+        ratioSe: b.ratio === null ? null : ratioStandardError(b.measured, b.measuredSe, b.value, b.boundSe),
         excess: b.excess,
         excessSigmas: combined > 0 ? b.excess / combined : null,
         violated: b.violated,
+        status: b.status ?? (b.violated ? 'violated' : 'holds'),
         reference: b.source,
       });
     }
@@ -174,6 +185,12 @@ export interface DurationFit {
 
 const DURATION_KEYS = new Set(['time.duration', 'seed']);
 
+/** A group of points over the duration that is not fitted, and why. */
+export interface RefusedFit {
+  group: string;
+  reason: string;
+}
+
 function groupKey(e: ComparisonEntry): string {
   if (!e.sweep) return e.label;
   const rest = Object.entries(e.params).filter(([k]) => !DURATION_KEYS.has(k));
@@ -187,6 +204,16 @@ const num = (v: unknown): number => (typeof v === 'number' ? v : NaN);
  * duration (and seed), for groups with >= 3 distinct durations >= minDuration.
  */
 export function durationFits(entries: ComparisonEntry[], options: { minDuration?: number } = {}): DurationFit[] {
+  return durationFitsWithRefusals(entries, options).fits;
+}
+
+/**
+ * durationFits, and the groups it refuses: a weighted fit with chi^2 needs
+ * independent points, so points that share a seed (an ad-hoc --grid sweep run
+ * with --seeds config: common random numbers correlate them) are not fitted.
+ */
+export function durationFitsWithRefusals(entries: ComparisonEntry[], options: { minDuration?: number } = {}): { fits: DurationFit[]; refused: RefusedFit[] } {
+  const refused: RefusedFit[] = [];
   const groups = new Map<string, ComparisonEntry[]>();
   for (const e of entries) {
     if (e.kind !== 'physics' || !(num(e.metrics.duration) > 0)) continue;
@@ -199,6 +226,17 @@ export function durationFits(entries: ComparisonEntry[], options: { minDuration?
       .filter((e) => num(e.metrics.duration) >= (options.minDuration ?? 0))
       .sort((a, b) => num(a.metrics.duration) - num(b.metrics.duration));
     if (new Set(used.map((e) => num(e.metrics.duration))).size < 3) continue;
+    const seeds = used.map((e) => e.seed).filter((x): x is number => typeof x === 'number');
+    const sampled = used.some((e) => num(e.metrics['heat.se']) > 0 && e.metrics.engine !== 'fokker-planck' && e.metrics.engine !== 'master-equation');
+    if (sampled && seeds.length === used.length && new Set(seeds).size < seeds.length) {
+      refused.push({
+        group,
+        reason:
+          `the ${used.length} points share seed(s) ${[...new Set(seeds)].join(', ')}: their noise is correlated, so a weighted fit ` +
+          `(chi^2, parameter SEs) would treat them as independent when they are not; rerun the sweep with --seeds independent`,
+      });
+      continue;
+    }
     const slowest = used[used.length - 1];
     const landauerBound = slowest.bounds.find((b) => b.name === 'landauer');
     const partialFloor = landauerBound
@@ -219,7 +257,17 @@ export function durationFits(entries: ComparisonEntry[], options: { minDuration?
       const exact = ses.every((s) => s === 0);
       if (!exact && ses.some((s) => !(s > 0))) continue;
       const fit = exact
-        ? { ...fitInverseTime(durations, means, ses.map(() => 1)), interceptSe: NaN, slopeSe: NaN, covariance: NaN, chi2: NaN, pValue: NaN }
+        ? {
+            ...fitInverseTime(durations, means, ses.map(() => 1)),
+            interceptSe: NaN,
+            slopeSe: NaN,
+            covariance: NaN,
+            chi2: NaN,
+            chi2PerDof: NaN,
+            pValue: NaN,
+            seScale: 1,
+            seScaled: false,
+          }
         : fitInverseTime(durations, means, ses);
       fits.push({
         group,
@@ -235,7 +283,7 @@ export function durationFits(entries: ComparisonEntry[], options: { minDuration?
       });
     }
   }
-  return fits;
+  return { fits, refused };
 }
 
 // ---------------------------------------------------------------- outputs
@@ -244,7 +292,13 @@ export interface Comparison {
   entries: ComparisonEntry[];
   bounds: BoundComparison[];
   fits: DurationFit[];
+  /** Groups over the duration not fitted, with the reason (points not independent). */
+  refusedFits: RefusedFit[];
   violations: number;
+  /** Entries whose own verdict failed (a violated bound, a store that missed its baseline). */
+  failedEntries: { source: string; label: string; cause: string }[];
+  /** ok when no bound is violated and no entry failed its verdict; `limsim compare` exits 3 otherwise. */
+  verdict: Verdict;
 }
 
 export function compareResults(paths: string[], options: { minDuration?: number } = {}): Comparison {
@@ -253,12 +307,28 @@ export function compareResults(paths: string[], options: { minDuration?: number 
 
 export function compareEntries(entries: ComparisonEntry[], options: { minDuration?: number } = {}): Comparison {
   const bounds = boundComparisons(entries);
-  return { entries, bounds, fits: durationFits(entries, options), violations: bounds.filter((b) => b.violated).length };
+  const { fits, refused } = durationFitsWithRefusals(entries, options);
+  const failedEntries = entries
+    .filter((e) => e.metrics.verdict === 'failed')
+    .map((e) => ({ source: e.source, label: e.label, cause: String(e.metrics.verdict_cause ?? '') }));
+  const failures: VerdictFailure[] = [
+    ...bounds.filter((b) => b.violated).map((b) => ({ what: `${b.label}: ${b.bound} bound`, cause: `measured ${formatEstimate(b.measured, b.measuredSe)} kT is ${(-(b.excessSigmas ?? -Infinity)).toFixed(1)} combined SE below ${formatNumber(b.value)} kT` })),
+    ...failedEntries.filter((e) => !bounds.some((b) => b.violated && b.source === e.source)).map((e) => ({ what: e.label, cause: e.cause })),
+  ];
+  return {
+    entries,
+    bounds,
+    fits,
+    refusedFits: refused,
+    violations: bounds.filter((b) => b.violated).length,
+    failedEntries,
+    verdict: { ok: failures.length === 0, failures },
+  };
 }
 
 const COLUMNS = [
   'source', 'label', 'bound', 'quantity', 'measured_kT_mean', 'measured_kT_se', 'bound_kT', 'bound_kT_se',
-  'ratio', 'excess_kT', 'excess_sigmas', 'violated', 'reference',
+  'ratio', 'excess_kT', 'excess_sigmas', 'violated', 'status', 'reference',
 ];
 
 export function comparisonCsv(c: Comparison): string {
@@ -266,7 +336,7 @@ export function comparisonCsv(c: Comparison): string {
     COLUMNS,
     c.bounds.map((b) => [
       b.source, b.label, b.bound, b.quantity, b.measured, b.measuredSe, b.value, b.boundSe,
-      b.ratio ?? '', b.excess, b.excessSigmas ?? '', b.violated ? 'true' : 'false', b.reference,
+      b.ratio ?? '', b.excess, b.excessSigmas ?? '', b.violated ? 'true' : 'false', b.status, b.reference,
     ]),
   );
 }
@@ -278,7 +348,9 @@ export function comparisonJson(c: Comparison): string {
         units: { energy: 'kT', time: 'gamma * length^2 / kT' },
         violationRule: 'measured mean more than 4 combined standard errors below the bound',
         violations: c.violations,
+        verdict: c.verdict,
         bounds: c.bounds,
+        refusedFits: c.refusedFits,
         fits: c.fits.map((f) => ({
           group: f.group,
           quantity: f.quantity,
@@ -288,7 +360,11 @@ export function comparisonJson(c: Comparison): string {
           covariance: f.fit.covariance,
           chi2: f.fit.chi2,
           dof: f.fit.dof,
+          chi2PerDof: Number.isFinite(f.fit.chi2PerDof) ? f.fit.chi2PerDof : null,
           pValue: Number.isFinite(f.fit.pValue) ? f.fit.pValue : null,
+          seScaled: f.fit.seScaled,
+          seScale: f.fit.seScale,
+          seNote: f.fit.seScaled ? `p < 0.05: parameter SEs scaled by sqrt(chi2/dof) = ${f.fit.seScale.toFixed(3)}` : 'parameter SEs from the point SEs (p >= 0.05)',
           landauer: f.landauer,
           partialErasureFloor: f.partialFloor,
           sigmasFromLandauer: f.sigmasFromLandauer,
@@ -302,8 +378,9 @@ export function comparisonJson(c: Comparison): string {
   );
 }
 
-function ratioText(r: number | null): string {
-  return r === null ? 'n/a' : r.toFixed(3);
+function ratioText(r: number | null, se: number | null): string {
+  if (r === null) return 'n/a';
+  return se !== null && se > 0 ? formatEstimate(r, se) : r.toFixed(3);
 }
 
 /** The terminal table: one line per (entry, bound), then the fits. */
@@ -320,20 +397,21 @@ export function comparisonTable(c: Comparison): string {
           b.quantity,
           formatEstimate(b.measured, b.measuredSe),
           b.boundSe > 0 ? formatEstimate(b.value, b.boundSe) : formatNumber(b.value),
-          ratioText(b.ratio),
+          ratioText(b.ratio, b.ratioSe),
           b.excessSigmas === null ? 'n/a' : b.excessSigmas.toFixed(1),
-          b.violated ? 'VIOLATED' : 'no',
+          b.violated ? 'VIOLATED' : b.status === 'not applicable' ? 'n/a (assumption failed)' : 'no',
         ]),
       ),
     );
   }
+  for (const r of c.refusedFits) lines.push('', `${r.group}: no fit: ${r.reason}`);
   for (const f of c.fits) {
     const floor = f.partialFloor;
     lines.push(
       '',
       `${f.group}: <${f.quantity === 'heat' ? 'Q' : 'W'}>(tau) = inf + B/tau over tau = ${[...new Set(f.durations)].join(', ')}`,
       Number.isFinite(f.fit.interceptSe)
-        ? `  asymptote = ${formatEstimate(f.fit.intercept, f.fit.interceptSe)} kT, B = ${formatEstimate(f.fit.slope, f.fit.slopeSe)} kT·time, chi2 = ${f.fit.chi2.toFixed(2)} / ${f.fit.dof} dof (p = ${Number.isFinite(f.fit.pValue) ? f.fit.pValue.toFixed(3) : 'n/a'})`
+        ? `  asymptote = ${formatEstimate(f.fit.intercept, f.fit.interceptSe)} kT, B = ${formatEstimate(f.fit.slope, f.fit.slopeSe)} kT·time; ${fitQualityText(f.fit)}`
         : `  asymptote = ${formatNumber(f.fit.intercept)} kT, B = ${formatNumber(f.fit.slope)} kT·time (exact data, unweighted fit: no SE)`,
     );
     if (floor && !Number.isFinite(f.fit.interceptSe)) {
@@ -347,6 +425,7 @@ export function comparisonTable(c: Comparison): string {
     }
   }
   lines.push('', `${c.violations} violation(s) (a measured mean more than 4 combined SE below its bound)`);
+  lines.push(...verdictLines(c.verdict));
   return lines.join('\n') + '\n';
 }
 

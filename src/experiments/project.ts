@@ -79,11 +79,17 @@ export interface Workload {
   cellDiffusionTime?: number;
   /** LIM speed term: mean distance moved per update, in level spacings. Default 1. */
   updateStepLevels?: number;
+  /** The workload as model-update operations (parameter updates U = S N) directly; sets D = (U / N) B. */
+  operations?: number;
+  /** The workload as training FLOPs C directly; sets D = C / (k N). */
+  flops?: number;
 }
 
 /** A workload with every default filled in. */
-export type ResolvedWorkload = Required<Omit<Workload, 'tokensPerParameter'>> & {
+export type ResolvedWorkload = Required<Omit<Workload, 'tokensPerParameter' | 'operations' | 'flops'>> & {
   tokensPerParameter: number | null;
+  /** How D was set: 'tokens' (given or 20 N), 'operations' or 'flops'. */
+  workloadFrom: 'tokens' | 'operations' | 'flops';
 };
 
 export interface CountFigure {
@@ -177,10 +183,23 @@ export function resolveWorkload(w: Workload, names: FieldNames = {}): ResolvedWo
   const pick = (field: keyof Workload, fallback: number): number =>
     w[field] === undefined ? fallback : requirePositive(w[field], field, names);
 
-  const tokensPerParameter =
-    w.tokens === undefined ? pick('tokensPerParameter', CHINCHILLA_TOKENS_PER_PARAMETER) : null;
-  const tokens = w.tokens === undefined ? (tokensPerParameter as number) * parameters : pick('tokens', 0);
+  const given = [w.tokens, w.operations, w.flops].filter((v) => v !== undefined).length;
+  if (given > 1) {
+    throw new ConfigError(names.operations ?? 'operations', 'give the workload once: tokens, operations (model-update operations) or FLOPs, not several');
+  }
+  const flopsPerParameterToken = pick('flopsPerParameterToken', FLOPS_PER_PARAMETER_TOKEN);
   const tokensPerUpdate = pick('tokensPerUpdate', 1);
+  const explicit = w.tokens !== undefined || w.operations !== undefined || w.flops !== undefined;
+  const tokensPerParameter = explicit ? null : pick('tokensPerParameter', CHINCHILLA_TOKENS_PER_PARAMETER);
+  const workloadFrom: ResolvedWorkload['workloadFrom'] = w.operations !== undefined ? 'operations' : w.flops !== undefined ? 'flops' : 'tokens';
+  const tokens =
+    w.operations !== undefined
+      ? (pick('operations', 0) / parameters) * tokensPerUpdate
+      : w.flops !== undefined
+        ? pick('flops', 0) / (flopsPerParameterToken * parameters)
+        : w.tokens === undefined
+          ? (tokensPerParameter as number) * parameters
+          : pick('tokens', 0);
   if (tokensPerUpdate > tokens) {
     throw new ConfigError(
       names.tokensPerUpdate ?? 'tokensPerUpdate',
@@ -203,7 +222,8 @@ export function resolveWorkload(w: Workload, names: FieldNames = {}): ResolvedWo
     parameters,
     tokens,
     tokensPerParameter,
-    flopsPerParameterToken: pick('flopsPerParameterToken', FLOPS_PER_PARAMETER_TOKEN),
+    workloadFrom,
+    flopsPerParameterToken,
     tokensPerUpdate,
     precisionBits,
     trainingTime,
@@ -247,7 +267,11 @@ export function projectWorkload(w: Workload, names: FieldNames = {}): Projection
   const parameterUpdates = updateSteps * N;
   const secondsPerUpdate = r.trainingTime / updateSteps;
   const tokensAssumption =
-    r.tokensPerParameter === null
+    r.workloadFrom === 'operations'
+      ? `U = ${fmt(r.tokens * N / r.tokensPerUpdate)} model-update operations (given): D = (U / N) B = ${fmt(r.tokens)} tokens`
+      : r.workloadFrom === 'flops'
+        ? `C = ${fmt(r.flopsPerParameterToken * N * r.tokens)} FLOPs (given): D = C / (k N) = ${fmt(r.tokens)} tokens`
+        : r.tokensPerParameter === null
       ? `D = ${fmt(r.tokens)} tokens (given)`
       : `D = ${r.tokensPerParameter} N tokens (compute-optimal, Hoffmann et al. 2022)`;
 

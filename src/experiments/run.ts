@@ -1,14 +1,15 @@
 import { runLangevin } from '../engines/langevin.js';
 import type { EngineResult } from '../engines/problem.js';
 import { runMonteCarlo } from '../engines/monte-carlo.js';
-import { solveMasterEquation } from '../engines/master-equation.js';
-import { solveFokkerPlanck } from '../engines/fokker-planck.js';
+import { solveFokkerPlanckWithError, solveMasterEquationWithError } from '../engines/discretisation-error.js';
 import { buildDiscreteModel, isDiscreteSpec, type DiscreteProblem } from '../memory/discrete.js';
 import { ConfigError } from '../errors.js';
 import { thermalEnergyJ } from '../physics/units.js';
 import { freeEnergyChange } from '../thermo/free-energy.js';
 import { jarzynskiFreeEnergy } from '../thermo/estimators.js';
-import { applicableBounds, type BoundReport } from '../thermo/bounds.js';
+import { applicableBounds, boundStatusText, type BoundReport } from '../thermo/bounds.js';
+import { scheduleWarnings } from '../thermo/protocol-checks.js';
+import type { Verdict } from './verdict.js';
 import { energyReport, type EnergyReport } from '../report/format.js';
 import { fokkerPlanckOptions, problemOf, type LoadedConfig } from './config.js';
 import type { PhysicsConfig } from './schema.js';
@@ -48,9 +49,15 @@ export interface PhysicsSummary {
     firstLawResidual: number;
     initialOccupancy: number[];
     finalOccupancy: number[];
+    /** What the SE fields are: 'sampling' (replicas) or 'discretisation' (Richardson estimate of a deterministic engine, src/engines/discretisation-error.ts). */
+    seKind: 'sampling' | 'discretisation';
   };
-  /** Every bound that applies to this run, held against the measured quantity (violated: beyond 4 SE). */
+  /** Every bound that applies to this run, held against the measured quantity (violated: beyond 4 combined SE). */
   bounds: BoundReport[];
+  /** Protocol warnings, e.g. a schedule still changing at time.duration (named by its field). */
+  warnings: string[];
+  /** ok unless a bound is violated beyond 4 combined SE; one failure per violated bound, with its cause. */
+  verdict: Verdict;
 }
 
 export interface PhysicsRun {
@@ -73,13 +80,13 @@ function runEngine(config: PhysicsConfig, problem: DiscreteProblem): EngineResul
     case 'monte-carlo':
       return runMonteCarlo(problem);
     case 'master-equation':
-      return solveMasterEquation(problem);
+      return solveMasterEquationWithError(problem);
     case 'langevin':
       if (isDiscreteSpec(potential)) break;
       return runLangevin({ ...problem, potential }, { integrator: config.integrator, workers: config.workers });
     case 'fokker-planck':
       if (isDiscreteSpec(potential)) break;
-      return solveFokkerPlanck({ ...problem, potential }, fokkerPlanckOptions(config));
+      return solveFokkerPlanckWithError({ ...problem, potential }, fokkerPlanckOptions(config));
   }
   // checkPhysics rejects this combination before any run.
   throw new ConfigError('engine', `"${config.engine}" cannot run a discrete potential`);
@@ -125,6 +132,11 @@ export function runPhysics(loaded: LoadedConfig<PhysicsConfig>, overrides: RunOv
     result.trajectories && config.initial.kind === 'boltzmann'
       ? jarzynskiFreeEnergy(result.trajectories.work, { seed: config.seed })
       : undefined;
+  const bounds = applicableBounds(problem, result, {
+    freeEnergyChange: deltaF,
+    seed: config.seed,
+    ...(config.engine === 'langevin' ? { integrator: config.integrator } : {}),
+  });
   const summary: PhysicsSummary = {
     name: config.name,
     ...(config.description ? { description: config.description } : {}),
@@ -151,8 +163,24 @@ export function runPhysics(loaded: LoadedConfig<PhysicsConfig>, overrides: RunOv
       firstLawResidual: firstLawResidual(result),
       initialOccupancy: result.initialOccupancy,
       finalOccupancy: result.finalOccupancy,
+      seKind: 'seKind' in result && result.seKind === 'discretisation' ? 'discretisation' : 'sampling',
     },
-    bounds: applicableBounds(problem, result, { freeEnergyChange: deltaF }),
+    bounds,
+    warnings: scheduleWarnings(problem.potential, problem.duration),
+    verdict: physicsVerdict(bounds),
   };
   return { summary, result, problem };
+}
+
+/** The verdict of a physics run: every applicable bound holds within 4 combined SE. */
+export function physicsVerdict(bounds: BoundReport[]): Verdict {
+  const failures = bounds
+    .filter((b) => b.violated)
+    .map((b) => ({
+      what: `${b.name} bound (${b.quantity})`,
+      cause:
+        `measured ${b.measured.mean.toPrecision(4)} ± ${b.measured.se.toPrecision(2)} kT is ${(-b.z).toFixed(1)} combined SE below the bound ` +
+        `${b.bound.toPrecision(4)} ± ${b.boundSe.toPrecision(2)} kT (${boundStatusText(b)})`,
+    }));
+  return { ok: failures.length === 0, failures };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_WORKERS } from '../engines/limits.js';
 
 /**
  * The config schema (zod). A config is YAML or JSON; every field is documented
@@ -121,6 +122,9 @@ export const initialSchema = z
   ])
   .describe('how the ensemble starts');
 
+/** Largest ensemble a config (or --replicas) may ask for. */
+export const MAX_REPLICAS = 100_000_000;
+
 export const engineNames = ['langevin', 'monte-carlo', 'master-equation', 'fokker-planck'] as const;
 
 export const physicsConfigSchema = z
@@ -137,12 +141,12 @@ export const physicsConfigSchema = z
       .default('euler-maruyama')
       .describe('Langevin integrator'),
     seed: z.number().int().min(0).default(1).describe('run seed: every random stream derives from it'),
-    replicas: z.number().int().min(1).max(100_000_000).default(1000).describe('independent trajectories'),
+    replicas: z.number().int().min(1).max(MAX_REPLICAS).default(1000).describe('independent trajectories'),
     workers: z
       .number()
       .int()
       .min(1)
-      .max(256)
+      .max(MAX_WORKERS)
       .default(1)
       .describe('worker threads for the Langevin ensemble (results are bit-identical for any number)'),
     units: z
@@ -159,6 +163,12 @@ export const physicsConfigSchema = z
       .strict()
       .refine((t) => t.dt <= t.duration, { message: 'expected dt <= duration', path: ['dt'] }),
     friction: positive.default(1).describe('gamma (1 in reduced units)'),
+    rates: z
+      .enum(['exact', 'kramers'])
+      .default('exact')
+      .describe(
+        'monte-carlo and master-equation on a potential: rates from the exact mean first-passage times of the potential (default) or from Kramers\' formula (docs/kinetics.md)',
+      ),
     fokkerPlanck: z
       .object({
         cells: z.number().int().min(10).max(1_000_000).optional().describe('finite-volume cells (default: sized to resolve the potential)'),

@@ -8,10 +8,12 @@
  * point's seed comes from its config (or from its key, seeds: independent),
  * and the final files are sorted by point index.
  */
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
+import { MAX_WORKERS } from '../engines/limits.js';
+import { checkOutputFolder, lockFolder, withFolderLock } from '../report/files.js';
 import { sha256 } from './config.js';
 import { VERSION } from '../version.js';
 import { runOnWorkers } from './sweep/pool.js';
@@ -28,6 +30,7 @@ import {
   readManifest,
   readRows,
   RowAppender,
+  ROWS_CSV,
   ROWS_JSONL,
   writeManifest,
   writeSortedRows,
@@ -64,7 +67,7 @@ export interface SweepOutcome {
 }
 
 export function defaultWorkerCount(): number {
-  return Math.max(1, availableParallelism());
+  return Math.max(1, Math.min(MAX_WORKERS, availableParallelism()));
 }
 
 /** The points of shard i/n: index % n == i - 1 (round robin, so long and short points spread evenly). */
@@ -136,12 +139,20 @@ function openForResume(dir: string, plan: SweepPlan, shard: SweepRunOptions['sha
   return { manifest, rows: [...byKey.values()] };
 }
 
-/** Run (or resume) a planned sweep into options.out. */
+/**
+ * Run (or resume) a planned sweep into options.out, holding the folder's lock
+ * (src/report/files.ts): a second writer is refused naming the holder; the
+ * stale lock of a killed sweep (dead pid) is taken over, so --resume works.
+ */
 export async function runSweep(plan: SweepPlan, options: SweepRunOptions): Promise<SweepOutcome> {
+  return withFolderLock(options.out, '--out', `limsim sweep ${plan.spec.name}`, () => runSweepLocked(plan, options));
+}
+
+async function runSweepLocked(plan: SweepPlan, options: SweepRunOptions): Promise<SweepOutcome> {
   const dir = resolve(options.out);
   const shard = options.shard ?? null;
   const workers = options.workers ?? defaultWorkerCount();
-  if (!Number.isInteger(workers) || workers < 1) throw new ConfigError('--workers', `got ${workers}; expected an integer >= 1`);
+  if (!Number.isInteger(workers) || workers < 1 || workers > MAX_WORKERS) throw new ConfigError('--workers', `got ${workers}; expected an integer from 1 to ${MAX_WORKERS}`);
   const selected = shardPoints(plan.points, shard);
   const selectedKeys = new Set(selected.map((p) => p.key));
 
@@ -191,6 +202,12 @@ export async function runSweep(plan: SweepPlan, options: SweepRunOptions): Promi
       rows.push(row);
       progress.pointDone(`point ${row.index} ${canonicalJson(row.params)}`);
     });
+  } catch (err) {
+    // A new folder whose first point failed (e.g. a schedule that turns NaN mid-protocol) keeps
+    // nothing: remove the manifest and the empty row files (the lock then removes the folder).
+    // With finished rows the folder stays, resumable.
+    if (rows.length === 0) for (const f of [MANIFEST, ROWS_JSONL, ROWS_CSV]) rmSync(join(dir, f), { force: true });
+    throw err;
   } finally {
     appender.close();
     progress.stop();
@@ -245,9 +262,9 @@ export function mergeSweeps(inputs: string[], out: string): MergeOutcome {
       );
     }
   }
-  const dir = resolve(out);
+  const dir = checkOutputFolder(out, '--out');
   if (loaded.some((l) => resolve(l.dir) === dir)) throw new ConfigError('--out', `"${out}" is one of the inputs; expected a new folder`);
-  if (holdsResults(dir)) throw new ConfigError('--out', `"${out}" already holds sweep results; expected a new or empty folder`);
+  if (holdsResults(dir)) throw new ConfigError('--out', `"${out}" already holds sweep results; expected a new or empty folder (merging into an existing --out is refused)`);
 
   const byKey = new Map<string, { row: SweepRow; from: string }>();
   for (const l of loaded) {
@@ -270,8 +287,14 @@ export function mergeSweeps(inputs: string[], out: string): MergeOutcome {
     finishedPoints: rows.length,
     mergedFrom: loaded.map((l) => resolve(l.dir)),
   };
-  mkdirSync(dir, { recursive: true });
-  writeSortedRows(dir, rows, manifest.columns);
-  writeManifest(dir, manifest);
+  const lock = lockFolder(dir, '--out', 'limsim merge');
+  try {
+    writeSortedRows(dir, rows, manifest.columns);
+    writeManifest(dir, manifest);
+  } catch (err) {
+    lock.release({ removeIfEmpty: true });
+    throw err;
+  }
+  lock.release();
   return { dir, manifest, rows, missing };
 }

@@ -71,6 +71,24 @@ const datasetSchema = z
       .describe("Fisher's Iris, one species against another (binary)"),
     z
       .object({
+        kind: z.literal('teacher-student'),
+        parameters: z.number().int().min(1).max(1_000_000).describe('student size N (up to 1e6)'),
+        spectrumExponent: finite.optional().describe('curvatures h_i = i^-alpha (default 0)'),
+        noiseStd: finite.optional(),
+        standardize: z.literal(false).default(false),
+      })
+      .strict()
+      .describe('population loss of a linear teacher-student regression: known optimum w*, L* = sigma^2/2 (model kind teacher-student)'),
+    z
+      .object({
+        kind: z.literal('digits'),
+        path: z.string().optional().describe('digits file (gzip CSV), relative to the config file (default data/digits.csv.gz)'),
+        standardize: z.boolean().default(true),
+      })
+      .strict()
+      .describe('8x8 handwritten digits, 1797 samples, 64 pixels, 10 classes (UCI; data/README.md)'),
+    z
+      .object({
         kind: z.literal('csv'),
         path: z.string().min(1).describe('CSV file, relative to the config file'),
         labelColumn: z.string().min(1),
@@ -87,7 +105,7 @@ const datasetSchema = z
 
 const modelSchema = z
   .object({
-    kind: z.enum(['linear-regression', 'logistic-regression', 'mlp']),
+    kind: z.enum(['linear-regression', 'logistic-regression', 'softmax-regression', 'teacher-student', 'mlp']),
     hiddenUnits: z.number().int().min(1).max(1024).optional(),
   })
   .strict();
@@ -122,7 +140,7 @@ const calibrationSchema = z
 const bitCommon = {
   name: z.string().regex(/^[A-Za-z0-9._-]+$/).optional(),
   bits,
-  range,
+  range: range.optional().describe("parameter range; default: the float baseline's parameter extent widened by 10 % each side (docs/lim-calibration.md)"),
   rounding: z.enum(['stochastic', 'nearest']).default('stochastic').describe('rounding of the updated value to a level'),
   writePulse: writePulseSchema.optional(),
   calibration: calibrationSchema,
@@ -158,6 +176,12 @@ export const storeSchema = z
         ...bitCommon,
         retentionBarrier: positive.default(50).describe('E_ret of every bit, kT'),
         scheme: z.enum(['flip-changed', 'erase-then-write']).default('flip-changed'),
+        settlingFraction: z
+          .number()
+          .min(0)
+          .max(1)
+          .optional()
+          .describe('last fraction of the updates rounded to nearest with step 1 / lambda_max (default 0.1 with stochastic rounding and no range given, else 0)'),
       })
       .strict()
       .describe('conventional n-bit words at a fixed retention barrier'),
@@ -179,11 +203,23 @@ export const storeSchema = z
         range,
         engine: z.enum(['langevin', 'monte-carlo']).default('langevin'),
         integrator: z.enum(['euler-maruyama', 'leimkuhler-matthews']).default('euler-maruyama'),
-        tiltGain: positive.describe('kappa: F_i = -kappa dL/dw_i, kT per level spacing per unit gradient'),
+        tiltGain: positive
+          .optional()
+          .describe('kappa: F_i = -kappa dL/dw_i, kT per level spacing per unit gradient; default derived from the task (docs/lim-calibration.md)'),
+        drive: z
+          .enum(['linear', 'linearized'])
+          .optional()
+          .describe("'linearized' (monte-carlo): the tilt whose hopping drift is r kappa g; default linearized when kappa is derived"),
+        annealFraction: z
+          .number()
+          .min(0)
+          .max(1)
+          .optional()
+          .describe('linearized drive: last fraction of the updates under the linear (detailed-balance) drive F = -kappa g (default 0.1)'),
         maxTilt: positive.optional().describe('largest |F| applied (default 0.1 / dt)'),
         dt: positive.optional().describe('Langevin step (default 0.2 / (2 pi^2 E_max)) or Monte-Carlo protocol step'),
         wallStiffness: positive.optional(),
-        barrier: barrierScheduleSchema,
+        barrier: barrierScheduleSchema.optional().describe('default: the barrier that gives training.learningRate'),
         minBarrier: positive.default(2).describe('lowest barrier allowed, kT'),
         consolidation: z
           .object({

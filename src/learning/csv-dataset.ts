@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
 import { ConfigError } from '../errors.js';
-import type { LabelledDataset, Task } from './dataset-types.js';
+import type { Dataset, LabelledDataset, Task } from './dataset-types.js';
 
 /**
  * Labelled tables from CSV files, and the Iris data shipped in data/iris.csv
@@ -15,6 +16,50 @@ import type { LabelledDataset, Task } from './dataset-types.js';
 
 /** data/iris.csv at the package root (the same from src/ under tsx and from dist/). */
 export const IRIS_CSV_PATH = fileURLToPath(new URL('../../data/iris.csv', import.meta.url));
+
+/** data/digits.csv.gz at the package root (data/README.md). */
+export const DIGITS_CSV_PATH = fileURLToPath(new URL('../../data/digits.csv.gz', import.meta.url));
+
+/**
+ * The 8x8 handwritten digits (UCI "Optical Recognition of Handwritten Digits", CC BY 4.0;
+ * data/README.md): 1797 rows of 64 pixel counts 0..16 and the digit 0..9 as the last column,
+ * no header, gzip (read with node:zlib). Task multiclass, 10 classes.
+ */
+export function loadDigits(path = DIGITS_CSV_PATH): Dataset {
+  let text: string;
+  try {
+    const raw = readFileSync(path);
+    text = (path.endsWith('.gz') ? gunzipSync(raw) : raw).toString('utf8');
+  } catch (err) {
+    throw new ConfigError('dataset.path', `cannot read the digits file ${path}: ${(err as Error).message}`);
+  }
+  const rows = text.split(/\r?\n/).filter((line) => line.trim() !== '');
+  const d = 64;
+  const features = new Float64Array(rows.length * d);
+  const targets = new Float64Array(rows.length);
+  rows.forEach((line, i) => {
+    const cells = line.split(',');
+    if (cells.length !== d + 1) throw new ConfigError('dataset.path', `${path} line ${i + 1}: ${cells.length} columns, expected ${d + 1} (64 pixels and the digit)`);
+    for (let j = 0; j <= d; j++) {
+      const v = Number(cells[j]);
+      if (!Number.isInteger(v) || v < 0 || v > (j < d ? 16 : 9)) {
+        throw new ConfigError('dataset.path', `${path} line ${i + 1} column ${j + 1}: '${cells[j]}', expected an integer in 0..${j < d ? 16 : 9}`);
+      }
+      if (j < d) features[i * d + j] = v;
+      else targets[i] = v;
+    }
+  });
+  return {
+    name: 'digits',
+    features,
+    targets,
+    sampleCount: rows.length,
+    featureCount: d,
+    task: 'multiclass',
+    classCount: 10,
+    featureNames: Array.from({ length: d }, (_, j) => `pixel_${Math.floor(j / 8)}_${j % 8}`),
+  };
+}
 
 /** The three species of Fisher's Iris data, as spelled in data/iris.csv. */
 export const IRIS_SPECIES = ['setosa', 'versicolor', 'virginica'] as const;
@@ -66,6 +111,28 @@ function splitCsvLine(line: string): string[] | null {
 }
 
 /**
+ * A value from the file as it may appear in an error: short printable text in
+ * quotes, anything else by its length only, so an error never echoes the
+ * contents of a file that is not the expected CSV (a binary file, a key file).
+ */
+function shown(text: string): string {
+  return /^[\x20-\x7e]{0,40}$/.test(text) ? `'${text}'` : `(a field of ${text.length} characters, not shown)`;
+}
+
+function listText(items: string[]): string {
+  const head = items.slice(0, 10).map(shown).join(', ');
+  return items.length > 10 ? `${head}, ... (${items.length} in all)` : head;
+}
+
+/** The header in an error: its column names when they look like names, else only their count. */
+function columnsText(header: string[]): string {
+  const looksLikeNames = header.length <= 100 && header.every((h) => /^[\w .()/-]{1,40}$/.test(h));
+  return looksLikeNames
+    ? `its columns are ${header.join(', ')}`
+    : `its first line has ${header.length} field(s) that do not look like column names (not shown); expected a CSV file with a header line`;
+}
+
+/**
  * Reads a CSV file into header and rows. Throws ConfigError (path
  * 'dataset.path') for a missing or unreadable file, an empty file, a file with
  * no data rows, a duplicate or empty column name, or a row whose column count
@@ -99,7 +166,7 @@ export function readCsvTable(path: string): CsvTable {
       const seen = new Set<string>();
       for (const name of header) {
         if (name === '') throw new ConfigError('dataset.path', `${path}:${lineNumber}: empty column name in the header`);
-        if (seen.has(name)) throw new ConfigError('dataset.path', `${path}:${lineNumber}: duplicate column name '${name}'`);
+        if (seen.has(name)) throw new ConfigError('dataset.path', `${path}:${lineNumber}: duplicate column name ${shown(name)}`);
         seen.add(name);
       }
       continue;
@@ -158,7 +225,7 @@ export function loadCsvDataset(path: string, options: CsvDatasetOptions): Labell
   const columnIndex = (name: string, field: string): number => {
     const index = header.indexOf(name);
     if (index < 0) {
-      throw new ConfigError(field, `'${name}' is not a column of ${path}; its columns are ${header.join(', ')}`);
+      throw new ConfigError(field, `${shown(name)} is not a column of ${path}; ${columnsText(header)}`);
     }
     return index;
   };
@@ -183,14 +250,14 @@ export function loadCsvDataset(path: string, options: CsvDatasetOptions): Labell
   if (options.classes !== undefined) {
     options.classes.forEach((label, k) => {
       if (!allLabels.has(label)) {
-        throw new ConfigError(`dataset.classes.${k}`, `no row of ${path} has label '${label}'; labels are ${[...allLabels].join(', ')}`);
+        throw new ConfigError(`dataset.classes.${k}`, `no row of ${path} has label ${shown(label)}; labels are ${listText([...allLabels])}`);
       }
     });
   }
   if (options.positiveClass !== undefined && !allLabels.has(options.positiveClass)) {
     throw new ConfigError(
       'dataset.positiveClass',
-      `no row of ${path} has label '${options.positiveClass}'; labels are ${[...allLabels].join(', ')}`,
+      `no row of ${path} has label ${shown(options.positiveClass)}; labels are ${listText([...allLabels])}`,
     );
   }
   const keep = options.classes === undefined ? null : new Set(options.classes);
@@ -205,7 +272,7 @@ export function loadCsvDataset(path: string, options: CsvDatasetOptions): Labell
       if (Number.isNaN(value)) {
         throw new ConfigError(
           'dataset.path',
-          `${path}:${table.lineNumbers[r]}: column '${header[c]}' is not a number: '${row[c]}'`,
+          `${path}:${table.lineNumbers[r]}: column ${shown(header[c])} is not a number: ${shown(row[c])}`,
         );
       }
       values[r * d + j] = value;
@@ -232,7 +299,7 @@ export function loadCsvDataset(path: string, options: CsvDatasetOptions): Labell
       const expected = task === 'binary' ? '0 or 1 (or set positiveClass)' : 'a number';
       throw new ConfigError(
         'dataset.path',
-        `${path}:${table.lineNumbers[r]}: label column '${options.labelColumn}' is '${label}', expected ${expected}`,
+        `${path}:${table.lineNumbers[r]}: label column ${shown(options.labelColumn)} is ${shown(label)}, expected ${expected}`,
       );
     }
     targets[i] = target;

@@ -4,14 +4,16 @@ import { ConfigError } from '../errors.js';
  * A supervised data set held in flat typed arrays, so models read features with
  * plain index arithmetic and no per-sample objects exist.
  */
-export type Task = 'regression' | 'binary';
+export type Task = 'regression' | 'binary' | 'multiclass';
 
 export interface Dataset {
   name: string;
   /** Row-major, sampleCount x featureCount: feature j of sample i at i * featureCount + j. */
   features: Float64Array;
-  /** One target per sample: a real number (regression) or 0 / 1 (binary). */
+  /** One target per sample: a real number (regression), 0 / 1 (binary) or the class 0 .. K-1 (multiclass). */
   targets: Float64Array;
+  /** Multiclass only: number of classes K. */
+  classCount?: number;
   sampleCount: number;
   featureCount: number;
   task: Task;

@@ -9,8 +9,9 @@ import { requireInteger, requirePositive, type Dataset } from './dataset-types.j
  * sampler. Iris and other tables come from CSV files (csv-dataset.ts).
  */
 export type { Dataset, LabelledDataset, SampleBatch, Task } from './dataset-types.js';
-export { IRIS_CSV_PATH, IRIS_SPECIES, loadCsvDataset, loadIris, readCsvTable } from './csv-dataset.js';
+export { DIGITS_CSV_PATH, IRIS_CSV_PATH, IRIS_SPECIES, loadCsvDataset, loadDigits, loadIris, readCsvTable } from './csv-dataset.js';
 export type { CsvDatasetOptions, CsvTable, IrisOptions } from './csv-dataset.js';
+export { makeTeacherStudent, type TeacherStudentOptions } from './teacher-student.js';
 
 /** Block of the 'dataset' stream for the samples; true weights use their own block. */
 const SAMPLE_BLOCK = 0;
@@ -258,6 +259,7 @@ function baseFields(data: Dataset): Dataset {
     task: data.task,
   };
   if (data.featureNames !== undefined) base.featureNames = data.featureNames.slice();
+  if (data.classCount !== undefined) base.classCount = data.classCount;
   return base;
 }
 

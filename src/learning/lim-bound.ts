@@ -1,6 +1,7 @@
 import { LN2 } from '../physics/units.js';
 import { clausiusHeatBound, dragBound } from '../thermo/bounds.js';
 import { wellEntropy } from '../memory/washboard.js';
+import { randomStream } from '../physics/rng.js';
 
 /**
  * Lower bounds on the heat of training in memory (THEORY.md §5; the
@@ -60,21 +61,17 @@ export function integerEntropyUpperBound(variance: number): number {
   return 0.5 * Math.log(2 * Math.PI * Math.E * (Math.max(variance, 0) + 1 / 12));
 }
 
-/** Unbiased sample variance. */
-function sampleVariance(values: ArrayLike<number>): number {
-  const n = values.length;
-  if (n < 2) return 0;
-  let mean = 0;
-  for (let i = 0; i < n; i++) mean += values[i];
-  mean /= n;
-  let ss = 0;
-  for (let i = 0; i < n; i++) ss += (values[i] - mean) ** 2;
-  return ss / (n - 1);
-}
-
 export interface LimBoundInput {
   /** Copy-mean coordinate (levels) of each parameter at each checkpoint: checkpoints x parameters, row-major. */
   meanPath: Float64Array;
+  /**
+   * Every cell's coordinate at each checkpoint: one snapshot (copies x parameters,
+   * row-major) per checkpoint. With it the path lengths are the leave-one-out
+   * estimates of the ensemble-mean path and the bound gets a bootstrap SE over copies.
+   */
+  copyPath?: ArrayLike<number>[];
+  /** Seed of the bootstrap over copies. */
+  seed?: number;
   checkpoints: number;
   parameterCount: number;
   /** int_0^T r(t) dt over the update phase, r the mobility of the engine's dynamics. */
@@ -100,7 +97,14 @@ export interface LimBound {
   consolidationTerm: number;
   /** The applicable bound: update + information, kT per copy. */
   total: number;
+  /** Bootstrap SE of `total` over the training copies, kT (0 with fewer than 2 copies or no per-copy paths). */
+  totalSe: number;
+  /** How the path lengths were estimated (docs/lim-bounds.md §3, "Which path"). */
+  pathEstimator: 'leave-one-out' | 'copy-mean' | 'none';
+  /** Path length of each parameter's ensemble-mean coordinate (levels), as used in `update`. */
   pathLengths: number[];
+  /** The plug-in polygon length of the copy-mean path (lengthened by the copies' noise), for reference. */
+  copyMeanPathLengths: number[];
   mobilityBudget: number;
   /** Level entropies used, nats per parameter. */
   initialLevelEntropy: number[];
@@ -109,40 +113,167 @@ export interface LimBound {
   wellEntropyChange: number;
 }
 
+/** Segments of the polygon the path length is measured on (docs/lim-bounds.md §3, "Which path"). */
+export const LIM_PATH_SEGMENTS = 8;
+
+/**
+ * The checkpoints the polygon runs through: round(j (K - 1) / S), j = 0..S, with
+ * S = min(K - 1, LIM_PATH_SEGMENTS). A polygon through any points of a path is no
+ * longer than the path, so fewer nodes keep the bound a lower bound; fewer, longer
+ * increments are resolved above the copies' noise, so the estimate no longer
+ * depends on the number of copies (measured: 109.9 ± 52.7, 118.8 ± 17.4, 131.4 ± 7.4 kT
+ * with 2, 4, 16 copies of lim-linear-regression.yaml).
+ */
+export function polygonNodes(checkpoints: number): number[] {
+  if (checkpoints < 2) return [0];
+  const segments = Math.min(checkpoints - 1, LIM_PATH_SEGMENTS);
+  return Array.from({ length: segments + 1 }, (_, j) => Math.round((j * (checkpoints - 1)) / segments));
+}
+
+/**
+ * Path length of the ENSEMBLE-mean coordinate of each parameter, estimated from
+ * the copies without the noise bias of the copy-mean polygon. For an increment
+ * d_k = E[x(t_k+1) - x(t_k)] the plug-in |mean_c delta_c,k| is biased upward
+ * by the copies' noise (E|d + e| > |d|, Jensen), which lengthened the path
+ * with few copies (291 / 212 / 170 kT for 2 / 4 / 16 copies). Instead each copy's
+ * increment is projected on the direction the OTHER copies give:
+ *   |d_k|_hat = (1/C) sum_c sign(mean_{c' != c} delta_c',k) delta_c,k,
+ * whose expectation is |d_k| (1 - 2 P(the others' sign is wrong)) <= |d_k|: a
+ * resolved increment counts in full, pure noise counts 0 on average, and the
+ * estimate never exceeds the true polygon on average (so the bound stays a
+ * lower bound). `weights` (bootstrap multiplicities) weight the copies; a
+ * copy's duplicates are all left out of its own "others".
+ */
+function leaveOneOutPathLengths(
+  copyPath: ArrayLike<number>[],
+  checkpoints: number,
+  copies: number,
+  n: number,
+  weights: Float64Array,
+): Float64Array {
+  const lengths = new Float64Array(n);
+  let total = 0;
+  for (let c = 0; c < copies; c++) total += weights[c];
+  const nodes = polygonNodes(checkpoints);
+  for (let j = 1; j < nodes.length; j++) {
+    const after = copyPath[nodes[j]];
+    const before = copyPath[nodes[j - 1]];
+    for (let p = 0; p < n; p++) {
+      let sum = 0;
+      for (let c = 0; c < copies; c++) {
+        const w = weights[c];
+        if (w !== 0) sum += w * (after[c * n + p] - before[c * n + p]);
+      }
+      let projected = 0;
+      for (let c = 0; c < copies; c++) {
+        const w = weights[c];
+        if (w === 0 || total - w <= 0) continue;
+        const delta = after[c * n + p] - before[c * n + p];
+        const others = sum - w * delta;
+        projected += w * (others > 0 ? delta : others < 0 ? -delta : 0);
+      }
+      lengths[p] += projected / total;
+    }
+  }
+  for (let p = 0; p < n; p++) lengths[p] = Math.max(lengths[p], 0);
+  return lengths;
+}
+
+/** Weighted sample variance (weights = multiplicities; unbiased for integer weights summing to the copy count). */
+function weightedVariance(values: Float64Array, weights: Float64Array): number {
+  let w = 0;
+  let mean = 0;
+  for (let i = 0; i < values.length; i++) {
+    w += weights[i];
+    mean += weights[i] * values[i];
+  }
+  if (w < 2) return 0;
+  mean /= w;
+  let ss = 0;
+  for (let i = 0; i < values.length; i++) ss += weights[i] * (values[i] - mean) ** 2;
+  return ss / (w - 1);
+}
+
+/** Bootstrap resamples of the LIM bound: at most 200, fewer for large runs (the cost is resamples x checkpoints x cells). */
+function limResamples(checkpoints: number, cells: number): number {
+  return Math.max(50, Math.min(200, Math.floor(2e8 / Math.max(1, checkpoints * cells))));
+}
+
 export function limBound(input: LimBoundInput): LimBound {
   const { parameterCount: n, checkpoints, meanPath, mobilityBudget, copies } = input;
-  const pathLengths: number[] = [];
-  let update = 0;
-  let updateLinear = 0;
+  const copyMeanPathLengths: number[] = [];
   const column = new Float64Array(checkpoints);
   for (let p = 0; p < n; p++) {
     for (let k = 0; k < checkpoints; k++) column[k] = meanPath[k * n + p];
-    const l = polygonLength(column);
-    pathLengths.push(l);
-    update += dragBoundNonlinear(l, mobilityBudget);
-    updateLinear += dragBoundLinear(l, mobilityBudget);
+    copyMeanPathLengths.push(polygonLength(column));
   }
   const wellChange = input.wellBarriers ? wellEntropy(input.wellBarriers.final) - wellEntropy(input.wellBarriers.initial) : 0;
-  const finalUpper: number[] = [];
-  let information = 0;
-  const levels = new Float64Array(copies);
-  for (let p = 0; p < n; p++) {
-    for (let c = 0; c < copies; c++) levels[c] = input.finalLevels[c * n + p];
-    const hFinal = integerEntropyUpperBound(sampleVariance(levels));
-    finalUpper.push(hFinal);
-    const initialS = input.initialLevelEntropy[p];
-    information += clausiusHeatBound(initialS, hFinal + wellChange);
+  const perParameterLevels = Array.from({ length: n }, (_, p) => Float64Array.from({ length: copies }, (_, c) => input.finalLevels[c * n + p]));
+  const copyPath = input.copyPath;
+  const pathEstimator: LimBound['pathEstimator'] =
+    copyPath && copyPath.length === checkpoints && copyPath.every((snapshot) => snapshot.length === copies * n)
+      ? copies >= 2
+        ? 'leave-one-out'
+        : 'none'
+      : 'copy-mean';
+
+  // The bound for one weighting of the copies (all ones: the estimate; multinomial counts: a bootstrap replicate).
+  const evaluate = (weights: Float64Array) => {
+    const lengths =
+      pathEstimator === 'leave-one-out'
+        ? leaveOneOutPathLengths(copyPath!, checkpoints, copies, n, weights)
+        : pathEstimator === 'none'
+          ? new Float64Array(n)
+          : Float64Array.from(copyMeanPathLengths);
+    let update = 0;
+    let updateLinear = 0;
+    for (let p = 0; p < n; p++) {
+      update += dragBoundNonlinear(lengths[p], mobilityBudget);
+      updateLinear += dragBoundLinear(lengths[p], mobilityBudget);
+    }
+    const finalUpper: number[] = [];
+    let information = 0;
+    for (let p = 0; p < n; p++) {
+      const hFinal = integerEntropyUpperBound(weightedVariance(perParameterLevels[p], weights));
+      finalUpper.push(hFinal);
+      information += clausiusHeatBound(input.initialLevelEntropy[p], hFinal + wellChange);
+    }
+    return { lengths, update, updateLinear, information, finalUpper, total: update + information };
+  };
+  const ones = new Float64Array(copies).fill(1);
+  const estimate = evaluate(ones);
+
+  // Bootstrap over copies (the independent units), seeded: randomStream(seed, 0, 'bootstrap-lim').
+  let totalSe = 0;
+  if (pathEstimator === 'leave-one-out') {
+    const resamples = limResamples(checkpoints, copies * n);
+    const rng = randomStream(input.seed ?? 0, 0, 'bootstrap-lim');
+    const weights = new Float64Array(copies);
+    let sum = 0;
+    let sumSq = 0;
+    for (let r = 0; r < resamples; r++) {
+      weights.fill(0);
+      for (let c = 0; c < copies; c++) weights[Math.floor(rng.uniform() * copies)]++;
+      const t = evaluate(weights).total;
+      sum += t;
+      sumSq += t * t;
+    }
+    const mean = sum / resamples;
+    totalSe = Math.sqrt(Math.max(sumSq / resamples - mean * mean, 0) * (resamples / (resamples - 1)));
   }
   return {
-    update,
-    updateLinear,
-    information,
+    update: estimate.update,
+    updateLinear: estimate.updateLinear,
+    information: estimate.information,
     consolidationTerm: n * input.bits * LN2,
-    total: update + information,
-    pathLengths,
+    total: estimate.total,
+    totalSe,
+    pathEstimator,
+    pathLengths: Array.from(estimate.lengths),
+    copyMeanPathLengths,
     mobilityBudget,
     initialLevelEntropy: Array.from(input.initialLevelEntropy),
-    finalLevelEntropyUpper: finalUpper,
+    finalLevelEntropyUpper: estimate.finalUpper,
     wellEntropyChange: wellChange,
   };
 }

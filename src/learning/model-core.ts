@@ -29,7 +29,7 @@ export interface Model {
   gradient(params: Float64Array, data: Dataset, out: Float64Array, batch?: SampleBatch): number;
   /** Model output per sample: the prediction (regression) or P(y = 1 | x) (binary). */
   predict(params: Float64Array, data: Dataset, out?: Float64Array): Float64Array;
-  /** Binary tasks only: fraction of samples whose thresholded output (p >= 1/2) equals the label. */
+  /** Classification only: fraction of samples whose predicted class (p >= 1/2, or the argmax) equals the label. */
   accuracy?(params: Float64Array, data: Dataset, batch?: SampleBatch): number;
 }
 
@@ -78,6 +78,15 @@ export function assertModelFitsData(model: Model, data: Dataset): void {
       const y = data.targets[i];
       if (y !== 0 && y !== 1) {
         throw new ConfigError('model', `data set '${data.name}': binary target of sample ${i} is ${y}, expected 0 or 1`);
+      }
+    }
+  }
+  if (data.task === 'multiclass') {
+    const classes = (model as { classCount?: number }).classCount ?? data.classCount ?? 0;
+    for (let i = 0; i < data.sampleCount; i++) {
+      const y = data.targets[i];
+      if (!(Number.isInteger(y) && y >= 0 && y < classes)) {
+        throw new ConfigError('model', `data set '${data.name}': class of sample ${i} is ${y}, expected an integer in 0..${classes - 1}`);
       }
     }
   }

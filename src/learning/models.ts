@@ -3,6 +3,9 @@ import type { Dataset } from './dataset-types.js';
 import { createLinearRegression, createLogisticRegression } from './linear-models.js';
 import type { Model } from './model-core.js';
 import { createMlp } from './mlp.js';
+import { createSoftmaxRegression } from './softmax.js';
+import { SoftmaxMlpModel } from './mlp-softmax.js';
+import { TeacherStudentModel } from './teacher-student.js';
 
 /**
  * The toy models trained in memory: linear regression, logistic regression and
@@ -18,10 +21,12 @@ export {
   LogisticRegressionModel,
 } from './linear-models.js';
 export { createMlp, MlpModel, type MlpOptions } from './mlp.js';
+export { createSoftmaxRegression, SoftmaxRegressionModel } from './softmax.js';
+export { SoftmaxMlpModel } from './mlp-softmax.js';
 export { fitFloatingPoint, type FloatFitOptions, type FloatFitResult } from './float-reference.js';
 
-export type ModelKind = 'linear-regression' | 'logistic-regression' | 'mlp';
-export const MODEL_KINDS: readonly ModelKind[] = ['linear-regression', 'logistic-regression', 'mlp'];
+export type ModelKind = 'linear-regression' | 'logistic-regression' | 'softmax-regression' | 'teacher-student' | 'mlp';
+export const MODEL_KINDS: readonly ModelKind[] = ['linear-regression', 'logistic-regression', 'softmax-regression', 'teacher-student', 'mlp'];
 
 export interface ModelSpec {
   kind: ModelKind;
@@ -45,7 +50,16 @@ export function createModel(spec: ModelSpec, data: Dataset): Model {
         throw new ConfigError('model.kind', `logistic-regression needs a binary data set, '${data.name}' is ${data.task}`);
       }
       return createLogisticRegression(data.featureCount);
+    case 'teacher-student':
+      if (data.name !== 'teacher-student') throw new ConfigError('model.kind', `teacher-student needs the teacher-student data set, got '${data.name}'`);
+      return new TeacherStudentModel(data.featureCount, (data as Dataset & { noiseStd?: number }).noiseStd ?? 0);
+    case 'softmax-regression':
+      if (data.task !== 'multiclass' || data.classCount === undefined) {
+        throw new ConfigError('model.kind', `softmax-regression needs a multiclass data set, '${data.name}' is ${data.task}`);
+      }
+      return createSoftmaxRegression(data.featureCount, data.classCount);
     case 'mlp':
+      if (data.task === 'multiclass') return new SoftmaxMlpModel(data.featureCount, spec.hiddenUnits ?? 8, data.classCount ?? 0);
       return createMlp({ featureCount: data.featureCount, hiddenUnits: spec.hiddenUnits ?? 8, task: data.task });
     default:
       throw new ConfigError('model.kind', `expected one of ${MODEL_KINDS.join(', ')}, got ${String((spec as ModelSpec).kind)}`);

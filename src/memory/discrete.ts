@@ -2,6 +2,7 @@ import { ConfigError } from '../errors.js';
 import type { InitialSpec, Problem } from '../engines/problem.js';
 import { buildPotential, type Potential, type PotentialSpec } from '../physics/potentials.js';
 import { compileSchedule, type Schedule, type ScheduleSpec } from '../physics/schedules.js';
+import { exitKinetics } from '../thermo/first-passage.js';
 
 /**
  * Discrete-state memory models (THEORY.md §2): states i on a chain with
@@ -39,8 +40,16 @@ export type DiscreteSpec = {
 /** What a discrete-state engine can run: a potential with memory states, or a discrete model. */
 export type MemorySpec = PotentialSpec | DiscreteSpec;
 
+/**
+ * How a potential's crossings become rates (docs/kinetics.md): 'exact' (the
+ * default) from the exact mean first-passage times of the same 1-D potential,
+ * 'kramers' from Kramers' formula (high-barrier asymptotics).
+ */
+export type RateModel = 'exact' | 'kramers';
+export const RATE_MODELS: readonly RateModel[] = ['exact', 'kramers'];
+
 /** A Problem whose potential may also be a DiscreteSpec (Monte-Carlo and master-equation engines). */
-export type DiscreteProblem = Omit<Problem, 'potential'> & { potential: MemorySpec };
+export type DiscreteProblem = Omit<Problem, 'potential'> & { potential: MemorySpec; rates?: RateModel };
 
 /** Default largest state space; the master equation's cost grows with it. */
 export const DEFAULT_MAX_STATES = 4096;
@@ -86,6 +95,8 @@ export interface DiscreteModelOptions {
   maxStates?: number;
   /** Config path of the potential, for errors (default 'potential'). */
   path?: string;
+  /** Rates of a potential-derived model (default 'exact'); ignored by a DiscreteSpec. */
+  rates?: RateModel;
 }
 
 /**
@@ -208,6 +219,14 @@ class DirectChainModel extends ChainModel {
   }
 }
 
+/** Exit-problem grid: nodes per well width 1/sqrt(U''), and the most intervals. */
+const EXIT_NODES_PER_WIDTH = 12;
+const EXIT_MAX_INTERVALS = 40_000;
+/** An edge state's outer end reflects where U exceeds its minimum by this (kT): e^-50 of the weight is lost. */
+const EXIT_REFLECT_KT = 50;
+/** Distinct protocol values whose exact prefactors are kept. */
+const EXACT_CACHE_LIMIT = 65_536;
+
 /** Relative step of the central differences for U'' (of the well spacing). */
 const CURVATURE_STEP = 1e-4;
 /** Initial step (of the spacing) of the downhill walk that brackets a minimum. */
@@ -235,7 +254,10 @@ const INFLECTION_TOLERANCE = 1e-10;
  * Since min over [l_i, r_i] <= U(r_i) <= B_i, B_i >= max(E_i, E_{i+1}) holds
  * by construction; the clamp only removes round-off.
  *
- * Prefactor (Kramers, overdamped; Hanggi, Talkner, Borkovec RMP 1990 eq. 4.56):
+ * Prefactor. With `rates: 'exact'` (the default) nu_i comes from the exact
+ * mean first-passage times of this potential (useExactPrefactors,
+ * docs/kinetics.md). With `rates: 'kramers'` it is Kramers' formula
+ * (overdamped; Hanggi, Talkner, Borkovec RMP 1990 eq. 4.56):
  *   nu_i = sqrt( sqrt(U''(m_i) U''(m_{i+1})) |U''(b_i)| ) / (2 pi gamma),
  * the geometric mean of the two directions' curvatures, so that one nu serves
  * both directions and detailed balance holds with exp(-E_i) exactly. It equals
@@ -244,7 +266,7 @@ const INFLECTION_TOLERANCE = 1e-10;
  * tilted double well it differs from each direction's Kramers prefactor by
  * (U''_j / U''_i)^(1/4).
  *
- * Floor. Where curvatures vanish (a barrier at its merge, or a barrier height
+ * Floor (rates: 'kramers' only). Where curvatures vanish (a barrier at its merge, or a barrier height
  * near 0) Kramers' nu goes to 0, which would freeze a state that has lost its
  * barrier. So nu_i = max(Kramers, rampCrossingRate(|E_i - E_{i+1}|, gap)):
  * the inverse mean first-passage time across the gap between the two minima
@@ -273,10 +295,21 @@ class PotentialChainModel extends ChainModel {
   /** Typical spacing (scale of steps and differences) at the current parameters. */
   private scale = 1;
 
-  constructor(potential: Potential, friction: number) {
+  /** Where the prefactors come from (docs/kinetics.md). */
+  readonly rates: RateModel;
+  /** Exact prefactors per distinct protocol value (parameters joined), computed once each. */
+  private readonly exactCache = new Map<string, Float64Array>();
+  /** Scratch: exact rates out of each state to its right and left neighbours. */
+  private readonly exactUp: Float64Array;
+  private readonly exactDown: Float64Array;
+
+  constructor(potential: Potential, friction: number, rates: RateModel = 'exact') {
     super(potential.stateCount);
     this.potential = potential;
     this.friction = friction;
+    this.rates = rates;
+    this.exactUp = new Float64Array(potential.stateCount);
+    this.exactDown = new Float64Array(potential.stateCount);
     const n = this.stateCount;
     this.wellMinima = new Float64Array(n);
     this.saddlePoints = new Float64Array(Math.max(n - 1, 0));
@@ -301,12 +334,89 @@ class PotentialChainModel extends ChainModel {
     if (!changed) return false;
     this.locateStates();
     this.evaluated = true;
+    if (this.rates === 'exact') this.useExactPrefactors();
     this.updateRates();
     return true;
   }
 
   parameters(): Record<string, number> {
     return this.potential.parameters();
+  }
+
+  /**
+   * Replace the Kramers prefactors by the exact ones (docs/kinetics.md):
+   * milestoning on the well minima. From m_i, the next minimum the particle
+   * reaches is m_{i-1} or m_{i+1}; the exit problem from [m_{i-1}, m_{i+1}]
+   * (an edge state reflects on its outer side) gives the mean holding time
+   * T_i and the splitting probability pi_i+, hence k_i+ = pi_i+ / T_i and
+   * k_i- = pi_i- / T_i (exitKinetics, Gardiner §5.2.7-5.2.8). One prefactor
+   * per barrier keeps detailed balance with exp(-E_i) exactly:
+   *   nu_i = sqrt(k_i+ k_{i+1}- exp((B_i - E_i) + (B_i - E_{i+1}))),
+   * the geometric mean of the two directions' Arrhenius prefactors, so
+   * k_i+ k_{i+1}- is exact and each direction is exact when the wells are
+   * alike (untilted double well, interior washboard levels). A barrier too
+   * high for double precision (> 600 kT) keeps the Kramers prefactor.
+   * Cached per distinct protocol value.
+   */
+  private useExactPrefactors(): void {
+    const key = this.lastParameters.join(',');
+    const cached = this.exactCache.get(key);
+    if (cached) {
+      this.prefactors.set(cached);
+      return;
+    }
+    const n = this.stateCount;
+    const up = this.exactUp;
+    const down = this.exactDown;
+    // Interior levels of a washboard are translates (U(x + a) = U(x) - F a): one exit problem serves them all.
+    const translates = this.potential.kind === 'washboard' && n > 3;
+    for (let i = 0; i < n; i++) {
+      if (translates && i > 1 && i < n - 1) {
+        up[i] = up[1];
+        down[i] = down[1];
+        continue;
+      }
+      this.exitRates(i);
+    }
+    for (let i = 0; i + 1 < n; i++) {
+      const logNu = 0.5 * (Math.log(up[i]) + Math.log(down[i + 1]) + 2 * this.barriers[i] - this.energies[i] - this.energies[i + 1]);
+      const nu = Math.exp(logNu);
+      if (Number.isFinite(nu) && nu > 0 && this.barriers[i] - Math.min(this.energies[i], this.energies[i + 1]) < 600) this.prefactors[i] = nu;
+    }
+    if (this.exactCache.size >= EXACT_CACHE_LIMIT) this.exactCache.clear();
+    this.exactCache.set(key, Float64Array.from(this.prefactors));
+  }
+
+  /** Exact rates out of state i (into exactUp[i], exactDown[i]) from its exit problem. */
+  private exitRates(i: number): void {
+    const n = this.stateCount;
+    const m = this.wellMinima;
+    const x0 = m[i];
+    // Grid: EXIT_NODES_PER_WIDTH nodes per well width 1 / sqrt(U'') of the stiffest extremum involved.
+    let curvature = this.wellCurvature[i];
+    if (i > 0) curvature = Math.max(curvature, this.wellCurvature[i - 1], this.saddleCurvature[i - 1]);
+    if (i + 1 < n) curvature = Math.max(curvature, this.wellCurvature[i + 1], this.saddleCurvature[i]);
+    const width = 1 / Math.sqrt(Math.max(curvature, 1e-12));
+    const reference = this.energies[i];
+    const [domainLo, domainHi] = this.potential.domain();
+    // A reflecting end where the Boltzmann weight has fallen by e^-EXIT_REFLECT_KT (or the domain edge).
+    const reflectingEnd = (direction: number, edge: number) => {
+      const step = Math.min(0.25 * width, 0.05 * this.scale);
+      let x = x0;
+      while ((x - edge) * direction < 0 && this.u(x) - reference < EXIT_REFLECT_KT) x += direction * step;
+      return direction > 0 ? Math.min(x, edge) : Math.max(x, edge);
+    };
+    const a = i > 0 ? m[i - 1] : reflectingEnd(-1, Math.min(domainLo, x0));
+    const b = i + 1 < n ? m[i + 1] : reflectingEnd(1, Math.max(domainHi, x0));
+    const intervals = Math.min(EXIT_MAX_INTERVALS, Math.max(200, Math.ceil((EXIT_NODES_PER_WIDTH * (b - a)) / width)));
+    const exit = exitKinetics((x) => this.u(x), a, x0, b, {
+      friction: this.friction,
+      reflectLeft: i === 0,
+      reflectRight: i + 1 === n,
+      intervals,
+    });
+    this.exactUp[i] = exit.rightProbability / exit.meanExitTime;
+    this.exactDown[i] = (1 - exit.rightProbability) / exit.meanExitTime;
   }
 
   classify(x: number): number {
@@ -538,7 +648,11 @@ export function buildDiscreteModel(spec: MemorySpec, friction: number, options: 
       `${potential.stateCount} states exceed the ${engine} limit of ${maxStates} states (maxStates)`,
     );
   }
-  return new PotentialChainModel(potential, friction);
+  const rates = options.rates ?? 'exact';
+  if (!RATE_MODELS.includes(rates)) {
+    throw new ConfigError('rates', `is ${JSON.stringify(rates)}; expected one of ${RATE_MODELS.map((r) => `"${r}"`).join(', ')}`);
+  }
+  return new PotentialChainModel(potential, friction, rates);
 }
 
 /**

@@ -11,7 +11,8 @@ import { levelKinetics, type LevelKinetics } from './washboard.js';
  * all replicas, while every LIM cell has its own gradient tilt. The rates here
  * are the same discrete (Kramers) model, computed in closed form for an
  * interior level of the tilted cosine (levelKinetics, equal to
- * buildDiscreteModel's rates; checked in test/learning/stores-physics.test.ts),
+ * buildDiscreteModel's rates with `rates: 'kramers'`, not its exact default;
+ * checked in test/learning/stores-physics.test.ts; docs/kinetics.md),
  * with reflecting ends (no transition out of level 0 or L-1).
  *
  * Time: steps of length h with the rates of lambda(t_{n+1}) held over the step
@@ -108,6 +109,33 @@ export class WashboardHoppingEnsemble {
     this.barrierHeight = barrier;
   }
 
+  /**
+   * Set every cell's tilt to a grid point of `drive` (codes from LinearizedDrive.codeFor) with the
+   * tabulated kinetics, booking the work at fixed level (W += E_new - E_old). The drive must belong
+   * to the barrier of the coming step (checked): then advance() finds the rates current.
+   */
+  applyTiltCodes(drive: LinearizedDrive, codes: Int32Array): void {
+    const barrier = this.barrierOf(this.time);
+    if (barrier !== drive.barrier) throw new RangeError(`drive table at E_b = ${drive.barrier}, ensemble at ${barrier}`);
+    if (barrier !== this.cachedBarrier) this.refreshRates(barrier, true);
+    const { tilts, rateUp, rateDown, minimumEnergy, minimumOffset } = drive;
+    for (let i = 0; i < this.cells; i++) {
+      const c = codes[i];
+      const j = (c < 0 ? -c : c) - 1;
+      const f = c < 0 ? -tilts[j] : tilts[j];
+      // Mirror symmetry of the tilted cosine: k_up(-F) = k_down(F), x_m(-F) = -x_m(F), U_min(-F) = U_min(F).
+      this.rateUp[i] = c < 0 ? rateDown[j] : rateUp[j];
+      this.rateDown[i] = c < 0 ? rateUp[j] : rateDown[j];
+      this.minimumOffset[i] = c < 0 ? -minimumOffset[j] : minimumOffset[j];
+      this.minimumEnergy[i] = minimumEnergy[j];
+      this.extraTilt[i] = f;
+      this.cachedTilt[i] = f;
+      const e = minimumEnergy[j] - f * this.level[i];
+      this.work[i] += e - this.energy[i];
+      this.energy[i] = e;
+    }
+  }
+
   /** Book the work of tilt changes made between segments (W += E_new - E_old at fixed level). */
   rebookEnergies(): void {
     this.refreshRates(this.barrierOf(this.time), true);
@@ -163,5 +191,115 @@ export class WashboardHoppingEnsemble {
       }
       this.time = tNext;
     }
+  }
+}
+
+/**
+ * Linearized drive of a hopping cell (docs/lim-calibration.md §3): the tilt F
+ * whose mean hopping drift k_up(F) - k_down(F) equals a requested drift v, at
+ * one barrier. In linear response v = r F (r the Kramers mobility at zero
+ * tilt); beyond it the drift grows like 2 r sinh(F/2), so a tilt
+ * proportional to the gradient would overshoot on large gradients. Asking for
+ * the tilt of the drift r kappa g keeps the mean update gradient descent at
+ * any gradient size. Tilts stop at `capFraction` of the critical tilt pi E_b
+ * (the barrier never vanishes: no sliding); larger requests are clipped.
+ *
+ * Table: F on a uniform grid in y = asinh(v / 2r) (F = 2y in the two-state
+ * limit, so the grid is dense where the response bends), linear interpolation.
+ */
+export class LinearizedDrive {
+  readonly barrier: number;
+  /** Zero-tilt mobility r: dv/dF at F = 0. */
+  readonly mobility: number;
+  readonly maxTilt: number;
+  readonly maxDrift: number;
+  /** Grid point j: tilt F_j >= 0 and its exact level kinetics (levelKinetics), drift v_j = 2 r sinh(j dy). */
+  readonly tilts: Float64Array;
+  readonly drifts: Float64Array;
+  readonly rateUp: Float64Array;
+  readonly rateDown: Float64Array;
+  readonly minimumEnergy: Float64Array;
+  readonly minimumOffset: Float64Array;
+  readonly yStep: number;
+  private readonly yMax: number;
+
+  constructor(barrier: number, friction = 1, capFraction = 0.9, points = 2048) {
+    this.barrier = barrier;
+    const k = { minimumOffset: 0, minimumEnergy: 0, rateUp: 0, rateDown: 0 };
+    const drift = (f: number): number => {
+      levelKinetics(barrier, f, friction, k);
+      return k.rateUp - k.rateDown;
+    };
+    const h = 1e-6;
+    this.mobility = (drift(h) - drift(-h)) / (2 * h);
+    this.maxTilt = capFraction * Math.PI * barrier;
+    this.maxDrift = drift(this.maxTilt);
+    this.yMax = Math.asinh(this.maxDrift / (2 * this.mobility));
+    this.yStep = this.yMax / (points - 1);
+    this.tilts = new Float64Array(points);
+    this.drifts = new Float64Array(points);
+    this.rateUp = new Float64Array(points);
+    this.rateDown = new Float64Array(points);
+    this.minimumEnergy = new Float64Array(points);
+    this.minimumOffset = new Float64Array(points);
+    for (let j = 1; j < points; j++) {
+      const target = 2 * this.mobility * Math.sinh(j * this.yStep);
+      let lo = 0;
+      let hi = this.maxTilt;
+      for (let it = 0; it < 60; it++) {
+        const mid = 0.5 * (lo + hi);
+        if (drift(mid) < target) lo = mid;
+        else hi = mid;
+      }
+      this.tilts[j] = 0.5 * (lo + hi);
+    }
+    for (let j = 0; j < points; j++) {
+      levelKinetics(barrier, this.tilts[j], friction, k);
+      this.drifts[j] = k.rateUp - k.rateDown;
+      this.rateUp[j] = k.rateUp;
+      this.rateDown[j] = k.rateDown;
+      this.minimumEnergy[j] = k.minimumEnergy;
+      this.minimumOffset[j] = k.minimumOffset;
+    }
+  }
+
+  get points(): number {
+    return this.tilts.length;
+  }
+
+  /**
+   * Signed grid code for a requested drift: +-(j + 1) for grid tilt +-F_j, chosen between the two
+   * grid points around the request with the probability that makes the mean drift exact
+   * (stochastic rounding on the drift; `u` uniform in [0, 1)). Requests beyond the cap get the top point.
+   */
+  codeFor(drift: number, u: number): number {
+    const a = Math.abs(drift);
+    const top = this.tilts.length - 1;
+    let j: number;
+    if (a >= this.drifts[top]) j = top;
+    else {
+      j = Math.floor(Math.asinh(a / (2 * this.mobility)) / this.yStep);
+      if (j >= top) j = top - 1;
+      // Round-off can put the request just outside [v_j, v_{j+1}]: step to the right cell.
+      while (j > 0 && this.drifts[j] > a) j--;
+      while (j < top - 1 && this.drifts[j + 1] <= a) j++;
+      const p = (a - this.drifts[j]) / (this.drifts[j + 1] - this.drifts[j]);
+      if (u < p) j++;
+    }
+    return drift < 0 ? -(j + 1) : j + 1;
+  }
+
+  /** Tilt for a requested drift (levels per reduced time); NaN-free, clipped at maxTilt (returns -maxTilt..maxTilt). */
+  tiltFor(drift: number): number {
+    const y = Math.asinh(Math.abs(drift) / (2 * this.mobility));
+    let f: number;
+    if (y >= this.yMax) f = this.maxTilt;
+    else {
+      const u = y / this.yStep;
+      const j = Math.floor(u);
+      const w = u - j;
+      f = this.tilts[j] + w * (this.tilts[j + 1] - this.tilts[j]);
+    }
+    return drift < 0 ? -f : f;
   }
 }

@@ -1,4 +1,4 @@
-import { parse, type MathNode } from 'mathjs';
+import { all, create, type MathNode } from 'mathjs';
 import { ConfigError } from '../errors.js';
 
 /**
@@ -48,51 +48,123 @@ function tableSchedule(points: [number, number][]): Schedule {
   };
 }
 
-/** Symbols an expression may use besides mathjs' functions and constants. */
+/**
+ * The expression sandbox. A schedule expression is a scalar function of t:
+ * numbers, t, a few constants, arithmetic, comparisons, the conditional and
+ * an allow-list of elementwise functions. Everything else (matrices, ranges
+ * `1:n`, indexing, strings, objects, assignment, function definitions, and
+ * functions such as zeros, size, sum, evaluate, parse, compile, import,
+ * createUnit, simplify, derivative) is refused before anything is compiled
+ * or evaluated, so an expression cannot allocate, loop, or mutate state. It
+ * runs on a private mathjs instance (`predictable`: sqrt(-1) is NaN, not a
+ * complex number), so nothing a config does reaches other users of mathjs.
+ */
+let sandboxInstance: ReturnType<typeof create> | undefined;
+/** Created on first use: building a mathjs instance costs ~0.2 s, which verbs without expressions should not pay. */
+function sandbox(): ReturnType<typeof create> {
+  return (sandboxInstance ??= create(all, { predictable: true }));
+}
+
 const EXPRESSION_VARIABLES = new Set(['t']);
 const MATH_CONSTANTS = new Set(['pi', 'e', 'PI', 'E', 'LN2', 'LN10', 'tau', 'Infinity']);
+const ALLOWED_FUNCTIONS = new Set([
+  'abs', 'sign', 'sqrt', 'cbrt', 'exp', 'expm1', 'log', 'log10', 'log2', 'log1p', 'pow', 'hypot',
+  'sin', 'cos', 'tan', 'sec', 'csc', 'cot', 'asin', 'acos', 'atan', 'atan2',
+  'sinh', 'cosh', 'tanh', 'asinh', 'acosh', 'atanh',
+  'min', 'max', 'floor', 'ceil', 'round', 'fix', 'mod',
+]);
+/** Operators as mathjs names them (`!` is factorial and `:` a range: both refused). */
+const ALLOWED_OPERATORS = new Set([
+  'add', 'subtract', 'multiply', 'divide', 'pow', 'mod', 'unaryMinus', 'unaryPlus',
+  'smaller', 'larger', 'smallerEq', 'largerEq', 'equal', 'unequal', 'and', 'or', 'not',
+]);
+const ALLOWED_NODES = new Set(['ConstantNode', 'SymbolNode', 'OperatorNode', 'ParenthesisNode', 'FunctionNode', 'ConditionalNode']);
+/** Size limits: longer expressions are a config mistake, and parse time grows with them. */
+export const MAX_EXPRESSION_LENGTH = 1000;
+const MAX_EXPRESSION_NODES = 500;
+/** Time allowed to compile an expression and evaluate it at a few trial times. */
+const EXPRESSION_TIME_LIMIT_MS = 200;
 
-function unknownSymbols(root: MathNode): string[] {
-  const unknown: string[] = [];
+/** The first construct of an expression outside the sandbox, or null when all of it is allowed. */
+function disallowedConstruct(root: MathNode): string | null {
+  let problem: string | null = null;
+  let nodes = 0;
   root.traverse((node, _path, parent) => {
-    if (node.type !== 'SymbolNode') return;
-    const name = (node as unknown as { name: string }).name;
-    const isCallee =
-      parent?.type === 'FunctionNode' && (parent as unknown as { fn: MathNode }).fn === node;
-    if (isCallee) return; // function names are checked by mathjs at compile
-    if (!EXPRESSION_VARIABLES.has(name) && !MATH_CONSTANTS.has(name)) unknown.push(name);
+    if (problem) return;
+    if (++nodes > MAX_EXPRESSION_NODES) {
+      problem = `more than ${MAX_EXPRESSION_NODES} terms`;
+      return;
+    }
+    const n = node as unknown as { type: string; name?: string; fn?: unknown; op?: string; value?: unknown };
+    if (!ALLOWED_NODES.has(n.type)) {
+      problem = `${n.type.replace(/Node$/, '').toLowerCase()} "${node.toString()}" (only numbers, t, arithmetic and scalar functions are allowed)`;
+      return;
+    }
+    if (n.type === 'ConstantNode' && typeof n.value !== 'number') {
+      problem = `the constant ${node.toString()} (expected numbers only)`;
+    } else if (n.type === 'OperatorNode' && !ALLOWED_OPERATORS.has(String(n.fn))) {
+      problem = `the operator "${n.op}" (${String(n.fn)})`;
+    } else if (n.type === 'FunctionNode') {
+      const fn = n.fn as { type: string; name?: string };
+      if (fn.type !== 'SymbolNode' || !ALLOWED_FUNCTIONS.has(String(fn.name))) {
+        problem = `the function ${fn.type === 'SymbolNode' ? `"${fn.name}"` : `"${node.toString()}"`} (allowed: ${[...ALLOWED_FUNCTIONS].join(', ')})`;
+      }
+    } else if (n.type === 'SymbolNode') {
+      const isCallee = parent?.type === 'FunctionNode' && (parent as unknown as { fn: MathNode }).fn === node;
+      if (!isCallee && !EXPRESSION_VARIABLES.has(String(n.name)) && !MATH_CONSTANTS.has(String(n.name))) {
+        problem = `unknown symbol ${n.name}; expected a function of t only`;
+      }
+    }
   });
-  return unknown;
+  return problem;
+}
+
+let sandboxWarm = false;
+/** mathjs builds its functions lazily on first use (~0.3 s): do that before timing an expression. */
+function warmSandbox(): void {
+  if (sandboxWarm) return;
+  sandboxWarm = true;
+  sandbox().parse('sqrt(abs(sin(t) + 1)) * exp(-t) + (t < 1 ? max(t, 1) : log(t))').compile().evaluate({ t: 0 });
+}
+
+function finiteAt(value: unknown, t: number, expr: string, path: string): number {
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  const shown = typeof value === 'number' ? String(value) : typeof value === 'boolean' ? `the boolean ${value}` : `a ${typeof value === 'object' && value !== null ? ((value as object).constructor?.name ?? 'non-number') : typeof value} (${String(value).slice(0, 40)})`;
+  throw new ConfigError(path, `expression "${expr}" gives ${shown} at t = ${t}; expected a finite real number at every time of the protocol`);
 }
 
 function expressionSchedule(expr: string, path: string): Schedule {
+  if (expr.length > MAX_EXPRESSION_LENGTH) {
+    throw new ConfigError(path, `expression of ${expr.length} characters; expected at most ${MAX_EXPRESSION_LENGTH}`);
+  }
+  warmSandbox();
+  const started = performance.now();
   let node: MathNode;
   try {
-    node = parse(expr);
+    node = sandbox().parse(expr);
   } catch (err) {
-    throw new ConfigError(path, `expression "${expr}" does not parse: ${(err as Error).message}`);
+    const message = err instanceof RangeError ? 'nested too deeply' : (err as Error).message;
+    throw new ConfigError(path, `expression "${expr}" does not parse: ${message}`);
   }
-  const unknown = unknownSymbols(node);
-  if (unknown.length > 0) {
-    throw new ConfigError(
-      path,
-      `expression "${expr}" uses unknown symbol(s) ${unknown.join(', ')}; expected a function of t only`,
-    );
-  }
+  const problem = disallowedConstruct(node);
+  if (problem) throw new ConfigError(path, `expression "${expr}" uses ${problem}`);
   const compiled = node.compile();
   const scope = { t: 0 };
+  // Checked at every evaluation (once per step for the whole ensemble, never per cell):
+  // a value that turns NaN, infinite or complex mid-protocol is a ConfigError naming the field and time.
   const evaluate: Schedule = (t) => {
     scope.t = t;
-    return compiled.evaluate(scope) as number;
+    return finiteAt(compiled.evaluate(scope), t, expr, path);
   };
-  let probe: unknown;
   try {
-    probe = evaluate(0);
+    evaluate(0);
   } catch (err) {
+    if (err instanceof ConfigError) throw err;
     throw new ConfigError(path, `expression "${expr}" fails at t = 0: ${(err as Error).message}`);
   }
-  if (typeof probe !== 'number' || !Number.isFinite(probe)) {
-    throw new ConfigError(path, `expression "${expr}" gives ${String(probe)} at t = 0; expected a finite real number`);
+  const elapsed = performance.now() - started;
+  if (elapsed > EXPRESSION_TIME_LIMIT_MS) {
+    throw new ConfigError(path, `expression "${expr}" took ${elapsed.toFixed(0)} ms to compile and evaluate once; expected a cheap scalar expression (limit ${EXPRESSION_TIME_LIMIT_MS} ms)`);
   }
   return evaluate;
 }

@@ -4,10 +4,12 @@ import { solveMasterEquation } from '../../src/engines/master-equation.js';
 import { runMonteCarlo, type MonteCarloProblem } from '../../src/engines/monte-carlo.js';
 import { buildDiscreteModel, type MemorySpec } from '../../src/memory/discrete.js';
 import { estimateMean } from '../../src/thermo/statistics.js';
+import { meanFirstPassageTime } from '../../src/thermo/first-passage.js';
+import { buildPotential } from '../../src/physics/potentials.js';
 
 /**
  * Kinetic Monte-Carlo against exact results: the master equation for the same
- * piecewise-constant rates, Kramers' escape rate, Boltzmann occupancy, the
+ * piecewise-constant rates, the escape rate of the model (exact or Kramers), Boltzmann occupancy, the
  * washboard drift, retention at a high barrier. Statistical checks use a
  * fixed seed and a tolerance of 4 standard errors (SE); bookkeeping checks
  * (first law) are to round-off.
@@ -104,24 +106,29 @@ describe('Monte-Carlo and master equation share the protocol grid', () => {
   });
 });
 
-describe('Kramers escape from one well of a symmetric double well', () => {
+describe('escape from one well of a symmetric double well', () => {
   it.each([
-    { barrier: 6, friction: 1 },
-    { barrier: 8, friction: 0.5 },
-  ])('Eb = $barrier, gamma = $friction: mean first-passage time = 1 / k_Kramers (4 SE)', ({ barrier, friction }) => {
-    // k = sqrt(U''(x_m) |U''(0)|) / (2 pi gamma) exp(-Eb), U'' = 8 Eb and -4 Eb (x_m = 1).
-    const kramers = (Math.sqrt(8 * barrier * 4 * barrier) / (2 * Math.PI * friction)) * Math.exp(-barrier);
+    { barrier: 6, friction: 1, rates: 'exact' as const },
+    { barrier: 8, friction: 0.5, rates: 'exact' as const },
+    { barrier: 8, friction: 0.5, rates: 'kramers' as const },
+  ])('Eb = $barrier, gamma = $friction, rates: $rates: mean first-passage time = 1 / k of the model (4 SE)', ({ barrier, friction, rates }) => {
     const spec: MemorySpec = { kind: 'double-well', barrierHeight: barrier };
-    const model = buildDiscreteModel(spec, friction);
-    expect(Math.abs(model.rate(0, 1) / kramers - 1)).toBeLessThan(1e-6);
-    const duration = 20 / kramers; // a trajectory stays longer than this with probability e^-20
+    // rates: exact, k = 1 / MFPT(-1 -> +1) of the potential (Gardiner §5.2.7, quadrature);
+    // rates: kramers, k = sqrt(U''(x_m) |U''(0)|) / (2 pi gamma) exp(-Eb), U'' = 8 Eb and -4 Eb (x_m = 1).
+    const expected =
+      rates === 'exact'
+        ? 1 / meanFirstPassageTime(buildPotential(spec), -1, 1, friction)
+        : (Math.sqrt(8 * barrier * 4 * barrier) / (2 * Math.PI * friction)) * Math.exp(-barrier);
+    const model = buildDiscreteModel(spec, friction, { rates });
+    expect(Math.abs(model.rate(0, 1) / expected - 1)).toBeLessThan(1e-6);
+    const duration = 20 / expected; // a trajectory stays longer than this with probability e^-20
     const mc = runMonteCarlo(
-      problem(spec, { friction, duration, dt: duration / 1000, initial: { kind: 'fixed', x: -1 }, replicas: 4000, seed: 5 }),
+      problem(spec, { friction, duration, dt: duration / 1000, initial: { kind: 'fixed', x: -1 }, replicas: 4000, seed: 5, rates }),
     );
     const passage = mc.trajectories.firstJumpTime;
     expect(passage.every(Number.isFinite)).toBe(true);
     const mean = estimateMean(passage);
-    expect(Math.abs(mean.mean - 1 / kramers)).toBeLessThan(SE_TOLERANCE * mean.se);
+    expect(Math.abs(mean.mean - 1 / expected)).toBeLessThan(SE_TOLERANCE * mean.se);
   });
 });
 

@@ -120,7 +120,7 @@ describe('sweep: bad input exits 2 and touches no finished row', () => {
   const snapshot = () => ({ ...rowFiles(finished), manifest: read(join(finished, 'sweep.json')) });
   const flags = (args: Partial<SweepFlags>): SweepFlags => ({ grid: [], set: [], report: false, quiet: true, out: finished, ...args });
   const cases: { what: string; flags: Partial<SweepFlags>; path: string; expected: RegExp }[] = [
-    { what: 'a grid key that is not in the schema', flags: { grid: ['time.durationx=1,2'] }, path: 'time.durationx', expected: /value 1 .*Unrecognized key.*durationx/ },
+    { what: 'a grid key that is not in the schema', flags: { grid: ['time.durationx=1,2'] }, path: 'time.durationx', expected: /value 1 .*time\.durationx: is not a known field; did you mean "duration"/ },
     { what: 'a value of the wrong type', flags: { grid: ['replicas=100,lots'] }, path: 'replicas', expected: /value "lots" .*expected/ },
     { what: 'a value out of range', flags: { grid: ['time.duration=1,-2'] }, path: 'time.duration', expected: /value -2 / },
     { what: 'a path through a number', flags: { grid: ['time.duration.x=1'] }, path: 'time.duration.x', expected: /not a mapping/ },
@@ -148,7 +148,7 @@ describe('sweep: bad input exits 2 and touches no finished row', () => {
     const before = snapshot();
     const res = limsimSweepCli('sweep', config, '--grid', 'time.durationx=1,2', '--out', finished, '--no-report', '--quiet');
     expect(res.code).toBe(2);
-    expect(res.stderr).toMatch(/^error: time\.durationx: value 1 .*Unrecognized key/);
+    expect(res.stderr).toMatch(/^error: time\.durationx: value 1 .*not a known field; did you mean "duration"/);
     expect(res.stderr.trim().split('\n')).toHaveLength(1);
     expect(res.stdout).toBe('');
     expect(snapshot()).toEqual(before);

@@ -71,7 +71,7 @@ describe('washboard mobility: mu_eff = r a^2 / kT against the exact mobility and
 });
 
 describe('discrete hopping model of the washboard', () => {
-  it('levelKinetics equals buildDiscreteModel (the Monte-Carlo engine model) for an interior level', () => {
+  it('levelKinetics equals buildDiscreteModel with rates: kramers (the Monte-Carlo engine model) for an interior level', () => {
     for (const [barrier, tilt] of [
       [5, 0],
       [5, 1.5],
@@ -80,7 +80,7 @@ describe('discrete hopping model of the washboard', () => {
       [6, 25],
       [40, 2],
     ]) {
-      const model = buildDiscreteModel({ kind: 'washboard', barrierHeight: barrier, levels: 5, tilt, wallStiffness: 1000 }, 1);
+      const model = buildDiscreteModel({ kind: 'washboard', barrierHeight: barrier, levels: 5, tilt, wallStiffness: 1000 }, 1, { rates: 'kramers' });
       const k = levelKinetics(barrier, tilt);
       expect(k.rateUp / model.rateUp[2]).toBeCloseTo(1, 5);
       expect(k.rateDown / model.rateDown[2]).toBeCloseTo(1, 5);

@@ -64,7 +64,8 @@ describe('barrier schedules and the learning rate they set', () => {
     expectConfigError(() => compileBarrierSchedule({ kind: 'linear', from: 5, to: 1 }, context, 'stores[1].barrier'), 'stores[1].barrier', /falls to 1.* at t = 100.*diverge/);
     expectConfigError(() => compileBarrierSchedule({ kind: 'expression', expr: '5 - t' }, context, 'b'), 'b', /below minBarrier.*diverge/);
     expectConfigError(() => compileBarrierSchedule({ kind: 'expression', expr: '5 + log(t - 50)' }, context, 'b'), 'b.expr', /t = 0.*finite/);
-    expectConfigError(() => compileBarrierSchedule({ kind: 'expression', expr: '5 + sqrt(50 - t)' }, context, 'b'), 'b', /at t = 50\.\d+.*finite barrier/);
+    // The expression itself refuses a NaN (sqrt of a negative) at the first time it occurs, naming its field.
+    expectConfigError(() => compileBarrierSchedule({ kind: 'expression', expr: '5 + sqrt(50 - t)' }, context, 'b'), 'b.expr', /NaN at t = 50\.\d+.*finite/);
     // A requested learning rate the cell cannot reach without dropping below minBarrier.
     expectConfigError(
       () => compileBarrierSchedule({ kind: 'learning-rate', learningRate: 5 }, context, 'b'),
@@ -73,7 +74,7 @@ describe('barrier schedules and the learning rate they set', () => {
     );
     expectConfigError(
       () => compileBarrierSchedule({ kind: 'learning-rate', learningRate: { kind: 'expression', expr: '0.05 / (50 - t)' } }, context, 'b'),
-      'b.learningRate',
+      'b.learningRate.expr',
       /Infinity|minBarrier|finite/,
     );
   });

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
 import { buildDiscreteModel, initialProbabilities, rampCrossingRate, type DiscreteSpec } from '../../src/memory/discrete.js';
-import type { PotentialSpec } from '../../src/physics/potentials.js';
+import { buildPotential, type PotentialSpec } from '../../src/physics/potentials.js';
+import { exactDriftVelocity } from '../../src/memory/washboard.js';
+import { meanFirstPassageTime } from '../../src/thermo/first-passage.js';
 
 /**
  * The discrete model against closed forms: Kramers prefactors and barriers of
@@ -37,12 +39,12 @@ function expectConfigError(run: () => unknown, path: string, text?: string | Reg
   throw new Error(`expected a ConfigError at ${path}`);
 }
 
-describe('discrete model from a double well', () => {
+describe('discrete model from a double well (rates: kramers)', () => {
   it.each([
     { eb: 5, friction: 1 },
     { eb: 12, friction: 2.5 },
   ])('untilted, Eb = $eb, gamma = $friction: E = 0, B = Eb, nu = sqrt(8 Eb * 4 Eb) / (2 pi gamma)', ({ eb, friction }) => {
-    const model = buildDiscreteModel({ kind: 'double-well', barrierHeight: eb }, friction);
+    const model = buildDiscreteModel({ kind: 'double-well', barrierHeight: eb }, friction, { rates: 'kramers' });
     const nu = Math.sqrt(8 * eb * 4 * eb) / (2 * Math.PI * friction);
     expect(model.stateCount).toBe(2);
     expect(model.energies[0]).toBeCloseTo(0, 12);
@@ -61,7 +63,7 @@ describe('discrete model from a double well', () => {
     const left = newtonRoot(q, -1);
     const right = newtonRoot(q, 1);
     const saddle = newtonRoot(q, 0);
-    const model = buildDiscreteModel({ kind: 'double-well', barrierHeight: eb, tilt }, 1);
+    const model = buildDiscreteModel({ kind: 'double-well', barrierHeight: eb, tilt }, 1, { rates: 'kramers' });
     expect(model.wellMinima![0]).toBeCloseTo(left, 9);
     expect(model.wellMinima![1]).toBeCloseTo(right, 9);
     expect(model.saddlePoints![0]).toBeCloseTo(saddle, 9);
@@ -80,6 +82,7 @@ describe('discrete model from a double well', () => {
     const model = buildDiscreteModel(
       { kind: 'double-well', barrierHeight: eb, tilt: { kind: 'linear', from: critical - 0.7, to: critical + 0.7, end: 1400 } },
       1,
+      { rates: 'kramers' },
     );
     let previousE = NaN;
     let previousB = NaN;
@@ -114,6 +117,83 @@ describe('discrete model from a double well', () => {
   });
 });
 
+describe('exact rates (the default): mean first-passage times of the same potential (docs/kinetics.md)', () => {
+  it.each([
+    { eb: 2, friction: 1 },
+    { eb: 8, friction: 1 },
+    { eb: 10, friction: 0.5 },
+    { eb: 40, friction: 1 },
+  ])('untilted double well, Eb = $eb, gamma = $friction: k = 1 / MFPT(-1 -> +1) (independent quadrature, 2e5 nodes)', ({ eb, friction }) => {
+    const spec: PotentialSpec = { kind: 'double-well', barrierHeight: eb };
+    const model = buildDiscreteModel(spec, friction);
+    const exact = 1 / meanFirstPassageTime(buildPotential(spec), -1, 1, friction);
+    // The reference trapezoid (h ~ 3e-5) is itself good to ~1e-6 at 2 kT.
+    expect(Math.abs(model.rate(0, 1) / exact - 1)).toBeLessThan(3e-6);
+    expect(model.rate(1, 0)).toBeCloseTo(model.rate(0, 1), 14);
+    // And it is not Kramers' rate, which is off by 25 % at 2 kT and 1 % at 40 kT.
+    const kramers = buildDiscreteModel(spec, friction, { rates: 'kramers' }).rate(0, 1);
+    expect(Math.abs(kramers / exact - 1)).toBeGreaterThan(0.009);
+  });
+
+  it('tilted double well (F = 0.7): k01 k10 = 1 / (T01 T10) exactly, k01 / k10 = exp(E0 - E1) (detailed balance)', () => {
+    const eb = 6;
+    const tilt = 0.7;
+    const model = buildDiscreteModel({ kind: 'double-well', barrierHeight: eb, tilt }, 1);
+    const [m0, m1] = model.wellMinima!;
+    const t01 = meanFirstPassageTime(buildPotential({ kind: 'double-well', barrierHeight: eb, tilt }), m0, m1);
+    // The way back is the mirrored potential's way forward: x -> -x, F -> -F.
+    const t10 = meanFirstPassageTime(buildPotential({ kind: 'double-well', barrierHeight: eb, tilt: -tilt }), -m1, -m0);
+    expect(Math.abs(model.rate(0, 1) * model.rate(1, 0) * t01 * t10 - 1)).toBeLessThan(1e-5);
+    expect(Math.log(model.rate(0, 1) / model.rate(1, 0))).toBeCloseTo(model.energies[0] - model.energies[1], 9);
+    // Each direction differs from its own 1/MFPT by the wells' curvature ratio (docs/kinetics.md): small here.
+    expect(Math.abs(model.rate(0, 1) * t01 - 1)).toBeLessThan(0.05);
+  });
+
+  it.each([
+    { eb: 3, tilt: 0.8 },
+    { eb: 6, tilt: 2 },
+    { eb: 5, tilt: 12 },
+  ])('washboard interior, Eb = $eb, F = $tilt: (k+ - k-) a equals the exact drift of the tilted cosine (Stratonovich)', ({ eb, tilt }) => {
+    // Milestoning on the minima is a renewal walk: its drift a (pi+ - pi-) / T is exact.
+    const model = buildDiscreteModel({ kind: 'washboard', barrierHeight: eb, levels: 12, tilt }, 1);
+    const drift = model.rate(5, 6) - model.rate(5, 4);
+    expect(Math.abs(drift / exactDriftVelocity(eb, tilt, 1, 2000) - 1)).toBeLessThan(1e-5);
+    for (let i = 2; i < 10; i++) expect(model.rate(i, i + 1) / model.rate(5, 6)).toBeCloseTo(1, 12);
+  });
+
+  it('rates stay continuous through the critical tilt of a double well (no floor needed)', () => {
+    const eb = 5;
+    const critical = (8 * eb) / (3 * Math.sqrt(3));
+    /** Largest change of ln k01 between neighbouring tilts over critical -+ 0.7 in `steps` steps. */
+    const largestJump = (steps: number) => {
+      const model = buildDiscreteModel(
+        { kind: 'double-well', barrierHeight: eb, tilt: { kind: 'linear', from: critical - 0.7, to: critical + 0.7, end: steps } },
+        1,
+      );
+      let previous = NaN;
+      let largest = 0;
+      for (let step = 0; step <= steps; step++) {
+        model.setTime(step);
+        const rate = Math.log(model.rate(0, 1));
+        expect(Number.isFinite(rate)).toBe(true);
+        if (step > 0) largest = Math.max(largest, Math.abs(rate - previous));
+        previous = rate;
+      }
+      return largest;
+    };
+    // The minimum moves as sqrt(F_c - F) near the merge, so ln k has a square-root cusp there:
+    // the largest step shrinks like sqrt(dF) (a jump would not shrink at all).
+    const coarse = largestJump(1400);
+    const fine = largestJump(14000);
+    expect(coarse).toBeLessThan(0.02);
+    expect(fine / coarse).toBeLessThan(0.4);
+  });
+
+  it('a bad rate model is a ConfigError at rates', () => {
+    expectConfigError(() => buildDiscreteModel({ kind: 'double-well', barrierHeight: 5 }, 1, { rates: 'arrhenius' as never }), 'rates', /"exact", "kramers"/);
+  });
+});
+
 describe('ramp crossing rate (the prefactor floor)', () => {
   it('is 2 D / L^2 on a flat ramp and drop / (gamma L^2) on a steep one, continuous at small drops', () => {
     expect(rampCrossingRate(0, 2, 1)).toBeCloseTo(2 / 4, 15);
@@ -135,7 +215,7 @@ describe('ramp crossing rate (the prefactor floor)', () => {
   });
 });
 
-describe('discrete model from a washboard', () => {
+describe('discrete model from a washboard (rates: kramers)', () => {
   /** Tilted cosine (Eb/2)(1 - cos(2 pi x / a)) - F x: Kramers barriers and prefactor (derived in the model docs). */
   function tiltedCosine(eb: number, tilt: number, a: number, friction: number) {
     const s = (tilt * a) / (Math.PI * eb);
@@ -149,7 +229,7 @@ describe('discrete model from a washboard', () => {
     { eb: 6, tilt: 1, spacing: 1, friction: 1 },
     { eb: 10, tilt: 4, spacing: 1.5, friction: 0.5 },
   ])('8 levels, Eb = $eb, F = $tilt, a = $spacing: k+- = r exp(+-F a / 2) with the tilted Kramers r', ({ eb, tilt, spacing, friction }) => {
-    const model = buildDiscreteModel({ kind: 'washboard', barrierHeight: eb, levels: 8, tilt, spacing }, friction);
+    const model = buildDiscreteModel({ kind: 'washboard', barrierHeight: eb, levels: 8, tilt, spacing }, friction, { rates: 'kramers' });
     const expected = tiltedCosine(eb, tilt, spacing, friction);
     expect(model.stateCount).toBe(8);
     for (let i = 0; i < 7; i++) {

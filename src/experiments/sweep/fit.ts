@@ -4,20 +4,31 @@
  * (the leading slow-driving term; Sekimoto & Sasa 1997, Berut et al. Nature
  * 2012, Jun, Gavrilov & Bechhoefer PRL 2014). A straight line in x = 1/tau,
  * weights 1/SE^2; parameter SEs from the inverse normal matrix (independent
- * points with known SEs), chi^2 and its p-value to judge the model.
+ * points with known SEs), chi^2 and its p-value to judge the model. When the
+ * fit is poor (p < 0.05) the point SEs understate the scatter about the model,
+ * so the parameter SEs (and covariance) are scaled by sqrt(chi^2 / dof)
+ * (Birge ratio; Numerical Recipes §15.1, PDG "scale factor") and `seScaled` says so.
  */
 
+/** p below which the parameter SEs are scaled by sqrt(chi^2 / dof). */
+export const FIT_P_THRESHOLD = 0.05;
+
 export interface LinearFit {
-  /** Intercept (Q_inf), and its standard error. */
+  /** Intercept (Q_inf), and its standard error (scaled when seScaled). */
   intercept: number;
   interceptSe: number;
-  /** Slope (B), and its standard error. */
+  /** Slope (B), and its standard error (scaled when seScaled). */
   slope: number;
   slopeSe: number;
-  /** Covariance of intercept and slope. */
+  /** Covariance of intercept and slope (scaled by chi^2/dof when seScaled). */
   covariance: number;
   chi2: number;
   dof: number;
+  /** chi^2 / dof (NaN for dof = 0). */
+  chi2PerDof: number;
+  /** The factor the SEs were multiplied by: sqrt(chi^2/dof) when p < 0.05 (and chi^2/dof > 1), else 1. */
+  seScale: number;
+  seScaled: boolean;
   /** P(chi^2_dof >= chi2): small values say the model (or the SEs) do not fit. */
   pValue: number;
   points: number;
@@ -51,15 +62,22 @@ export function weightedLinearFit(x: number[], y: number[], se: number[]): Linea
     chi2 += r * r;
   }
   const dof = n - 2;
+  const pValue = dof > 0 ? chiSquareSurvival(chi2, dof) : NaN;
+  const chi2PerDof = dof > 0 ? chi2 / dof : NaN;
+  const seScaled = pValue < FIT_P_THRESHOLD && chi2PerDof > 1;
+  const seScale = seScaled ? Math.sqrt(chi2PerDof) : 1;
   return {
     intercept,
-    interceptSe: Math.sqrt(sxx / det),
+    interceptSe: seScale * Math.sqrt(sxx / det),
     slope,
-    slopeSe: Math.sqrt(s / det),
-    covariance: -sx / det,
+    slopeSe: seScale * Math.sqrt(s / det),
+    covariance: (seScale * seScale * -sx) / det,
     chi2,
     dof,
-    pValue: dof > 0 ? chiSquareSurvival(chi2, dof) : NaN,
+    chi2PerDof,
+    seScale,
+    seScaled,
+    pValue,
     points: n,
   };
 }
@@ -71,6 +89,14 @@ export function fitInverseTime(durations: number[], means: number[], ses: number
     means,
     ses,
   );
+}
+
+/** One line for CLI output and reports: chi^2 / dof, p, and the SE scaling when applied. */
+export function fitQualityText(fit: Pick<LinearFit, 'chi2' | 'dof' | 'chi2PerDof' | 'pValue' | 'seScaled' | 'seScale'>): string {
+  if (!Number.isFinite(fit.chi2)) return 'chi2 n/a (exact data)';
+  const p = Number.isFinite(fit.pValue) ? (fit.pValue < 1e-3 ? fit.pValue.toExponential(1) : fit.pValue.toFixed(3)) : 'n/a';
+  const base = `chi2 = ${fit.chi2.toFixed(2)} / ${fit.dof} dof = ${Number.isFinite(fit.chi2PerDof) ? fit.chi2PerDof.toFixed(2) : 'n/a'}, p = ${p}`;
+  return fit.seScaled ? `${base}; p < ${FIT_P_THRESHOLD}: parameter SEs scaled by sqrt(chi2/dof) = ${fit.seScale.toFixed(2)}` : base;
 }
 
 /** ln Gamma by Lanczos (g = 7, n = 9); |error| < 1e-13 for x > 0. */

@@ -6,6 +6,7 @@ import { problemOf } from '../config.js';
 import type { AnyConfig, AnyRun } from '../dispatch.js';
 import type { PhysicsSummary } from '../run.js';
 import type { TrainingSummary } from '../training-run.js';
+import { verdictCause, type Verdict } from '../verdict.js';
 
 /**
  * A finished run flattened to one row of scalar metrics: what a sweep appends
@@ -35,6 +36,10 @@ export interface RowBound {
   violated: boolean;
   source: string;
   assumptions: string;
+  /** holds | violated | not applicable (rows written before the assumption checks have none). */
+  status?: string;
+  /** The assumptions that failed (a not-applicable bound). */
+  failedAssumptions?: string[];
 }
 
 /** Every bound name a row may carry (physics), in column order. */
@@ -61,7 +66,18 @@ export function rowBound(b: BoundReport): RowBound {
     violated: b.violated,
     source: b.source,
     assumptions: b.assumptions,
+    status: b.status,
+    failedAssumptions: b.failedAssumptions,
   };
+}
+
+/** The verdict columns of a row: `verdict` (ok | failed) and `verdict_cause` ('' when ok). */
+function verdictMetrics(verdict: Verdict | undefined, bounds: RowBound[]): Metrics {
+  const v: Verdict = verdict ?? {
+    ok: !bounds.some((b) => b.violated),
+    failures: bounds.filter((b) => b.violated).map((b) => ({ what: `${b.name} bound`, cause: `measured ${b.measured} below ${b.value} beyond 4 SE` })),
+  };
+  return { verdict: v.ok ? 'ok' : 'failed', verdict_cause: verdictCause(v) };
 }
 
 /** Metrics of a physics run from its summary (the same names whether from a sweep worker or a summary.json). */
@@ -100,6 +116,7 @@ export function physicsMetrics(summary: PhysicsSummary, bounds: RowBound[]): Met
     m[`bound.${name}.ratio`] = b ? b.ratio : null;
     m[`bound.${name}.violated`] = b ? b.violated : null;
   }
+  Object.assign(m, verdictMetrics((summary as Partial<PhysicsSummary>).verdict, bounds));
   return m;
 }
 
@@ -158,6 +175,7 @@ export function trainingMetrics(summary: TrainingSummary): Metrics {
     m[`${k}.bound.violated`] = s.bound.violated;
     m[`${k}.limBoundRatio`] = s.limBoundRatio;
   }
+  Object.assign(m, verdictMetrics((summary as Partial<TrainingSummary>).verdict, trainingBounds(summary)));
   return m;
 }
 
@@ -169,13 +187,13 @@ export function trainingBounds(summary: TrainingSummary): RowBound[] {
       name: `${s.name}: ${s.bound.name}`,
       quantity: 'heat',
       value: s.bound.value,
-      boundSe: 0,
+      boundSe: s.bound.boundSe ?? 0,
       measured: measured.mean,
       measuredSe: measured.se,
       excess: measured.mean - s.bound.value,
       ratio: s.bound.ratio,
       violated: s.bound.violated,
-      source: 'THEORY.md §5 (store bounds, src/learning/stores)',
+      source: 'docs/lim-bounds.md (store bounds, src/learning/stores)',
       assumptions: `total heat per training copy of store ${s.name} (${s.kind})`,
     };
   });
@@ -209,11 +227,12 @@ export function metricColumns(config: AnyConfig): string[] {
       for (let k = 0; k < states; k++) columns.push(`finalOccupancy[${k}]`);
       if (states >= 2) columns.push('errorProbability', 'finalStateEntropy');
       for (const name of BOUND_NAMES) columns.push(`bound.${name}.value`, `bound.${name}.ratio`, `bound.${name}.violated`);
+      columns.push('verdict', 'verdict_cause');
       return columns;
     }
     case 'training':
       // Per-store columns depend on the store names the factory gives; they join the CSV with the rows.
-      return ['trainingTime', 'updates', 'updateInterval', 'parameters', 'copies', 'temperatureK', 'kTJoules', 'floatBaseline.finalLoss', 'stores'];
+      return ['trainingTime', 'updates', 'updateInterval', 'parameters', 'copies', 'temperatureK', 'kTJoules', 'floatBaseline.finalLoss', 'stores', 'verdict', 'verdict_cause'];
     default:
       return exhaustive(config);
   }

@@ -7,6 +7,8 @@ import { assignmentAt, gridFromMapping, mergeAxes, parseGridFlag, parseValue, po
 import { canonicalJson, cloneData, formatPath, getAt, parsePath, setAt, shortHash } from './paths.js';
 import { metricColumns } from './rows.js';
 import { applyTimeScaling, parseTimeScaling, DEFAULT_TIME_SCALING, type TimeScaling } from './stretch.js';
+import { checkSafeName } from '../../report/files.js';
+import { MAX_SWEEP_POINTS } from '../cost.js';
 
 /**
  * A sweep: a base config, fixed overrides (`set`), Cartesian grid axes over
@@ -19,7 +21,7 @@ import { applyTimeScaling, parseTimeScaling, DEFAULT_TIME_SCALING, type TimeScal
  *     set: { replicas: 2000 }               # fixed overrides, dotted paths
  *     grid: { time.duration: [10, 20, 40] } # axes; the first varies slowest
  *     timeScaling: true                     # stretch schedules with time.duration
- *     seeds: independent                    # or config (default)
+ *     seeds: independent                    # or config (default: independent over time.duration, else config)
  */
 export type SeedRule = 'config' | 'independent';
 
@@ -104,8 +106,16 @@ function checkLinks(links: [string, string[]][], axes: GridAxis[]): void {
   }
 }
 
-function parseSeeds(raw: unknown, where: string): SeedRule {
-  if (raw === undefined) return 'config';
+/**
+ * The default seed rule: 'independent' for a sweep over time.duration (its report
+ * fits Q_inf + B/tau, which needs independent points), else 'config'.
+ */
+function defaultSeeds(axes: GridAxis[]): SeedRule {
+  return axes.some((a) => a.key === 'time.duration') ? 'independent' : 'config';
+}
+
+function parseSeeds(raw: unknown, where: string, axes: GridAxis[] = []): SeedRule {
+  if (raw === undefined) return defaultSeeds(axes);
   if (raw === 'config' || raw === 'independent') return raw;
   throw new ConfigError(where, `got ${JSON.stringify(raw)}; expected "config" (every point uses the config's seed) or "independent" (a seed derived from the point key)`);
 }
@@ -144,7 +154,8 @@ export function loadSweepSpec(path: string, cli: SweepCliInput = {}): SweepSpec 
   const cliSeeds = cli.seeds === undefined ? undefined : parseSeeds(cli.seeds, '--seeds');
   const cliScaling = cli.timeScaling ? { ...DEFAULT_TIME_SCALING, schedules: [...DEFAULT_TIME_SCALING.schedules] } : null;
 
-  if ('base' in data || data.kind === 'sweep') {
+  // A file with sweep-only fields is a sweep file even when its base is missing (then named as missing).
+  if ('base' in data || data.kind === 'sweep' || 'grid' in data || 'link' in data) {
     for (const k of Object.keys(data)) {
       if (!SWEEP_FIELDS.has(k)) throw new ConfigError(k, `is not a sweep-file field; expected one of ${[...SWEEP_FIELDS].join(', ')}`);
     }
@@ -155,7 +166,8 @@ export function loadSweepSpec(path: string, cli: SweepCliInput = {}): SweepSpec 
     const axes = mergeAxes(gridFromMapping(data.grid, 'grid'), cliAxes);
     const links = [...linksFromMapping(data.link, 'link'), ...linksFromFlags(cli.link ?? [])];
     checkLinks(links, axes);
-    const name = typeof data.name === 'string' ? data.name : String((baseFile.raw as Record<string, unknown>).name ?? 'sweep');
+    // The name becomes a folder name (results/sweep-<name>-<stamp>/): the one name policy of src/report/files.ts.
+    const name = checkSafeName(data.name ?? (baseFile.raw as Record<string, unknown>).name ?? 'sweep', 'name');
     return {
       name,
       ...(typeof data.description === 'string' ? { description: data.description } : {}),
@@ -166,14 +178,14 @@ export function loadSweepSpec(path: string, cli: SweepCliInput = {}): SweepSpec 
       axes,
       links,
       timeScaling: cliScaling ?? parseTimeScaling(data.timeScaling, 'timeScaling'),
-      seeds: cliSeeds ?? parseSeeds(data.seeds, 'seeds'),
+      seeds: cliSeeds ?? parseSeeds(data.seeds, 'seeds', axes),
       specPath: path,
     };
   }
   const links = linksFromFlags(cli.link ?? []);
   checkLinks(links, cliAxes);
   return {
-    name: String(data.name ?? 'sweep'),
+    name: checkSafeName(data.name ?? 'sweep', 'name'),
     basePath: path,
     baseSource: source,
     base: applySet(data, cliSet),
@@ -181,7 +193,7 @@ export function loadSweepSpec(path: string, cli: SweepCliInput = {}): SweepSpec 
     axes: cliAxes,
     links,
     timeScaling: cliScaling,
-    seeds: cliSeeds ?? 'config',
+    seeds: cliSeeds ?? defaultSeeds(cliAxes),
   };
 }
 
@@ -263,7 +275,8 @@ export function buildPoint(spec: SweepSpec, index: number): SweepPoint {
 /** Expand and validate every point before anything runs. */
 export function planSweep(spec: SweepSpec): SweepPlan {
   const count = pointCount(spec.axes);
-  if (count > 10_000_000) throw new ConfigError('--grid', `gives ${count} points; expected at most 1e7`);
+  // Every point is built and validated before anything runs (~0.4 ms each): cap the grid so that takes seconds, not minutes.
+  if (count > MAX_SWEEP_POINTS) throw new ConfigError('--grid', `gives ${count} points; expected at most ${MAX_SWEEP_POINTS} (split a larger study into several sweeps)`);
   const points: SweepPoint[] = [];
   for (let i = 0; i < count; i++) points.push(buildPoint(spec, i));
   const keys = new Set(points.map((p) => p.key));

@@ -1,4 +1,6 @@
-import { validateAnyConfig, runAnyConfig } from '../dispatch.js';
+import { ConfigError } from '../../errors.js';
+import { validateAnyConfig, runAnyConfig, type AnyRun } from '../dispatch.js';
+import { finiteAtStart } from '../training-run.js';
 import { runRow } from './rows.js';
 import type { SweepRow } from './store.js';
 
@@ -21,6 +23,16 @@ export type WorkerReply =
 /** Validate and run one point, returning its row (pure: the same task gives the same row on any thread). */
 export function runPointTask(task: PointTask): SweepRow {
   const config = validateAnyConfig(task.raw, task.source, task.path);
-  const { kind, metrics, bounds } = runRow(runAnyConfig(config));
+  let run: AnyRun;
+  try {
+    run = runAnyConfig(config);
+  } catch (err) {
+    // A training that diverged is a failed point, not a failed sweep: the sweep keeps going and the
+    // row says why (bad input, non-finite from the start, still stops it with exit 2).
+    if (config.kind !== 'training' || !(err instanceof ConfigError) || !/diverged/.test(err.message) || !finiteAtStart(config.loaded)) throw err;
+    const metrics = { verdict: 'failed', verdict_cause: `training: diverged: ${err.message}` };
+    return { sweep: task.sweep, index: task.index, key: task.key, params: task.params, seed: task.seed, kind: 'training', metrics, bounds: [] };
+  }
+  const { kind, metrics, bounds } = runRow(run);
   return { sweep: task.sweep, index: task.index, key: task.key, params: task.params, seed: task.seed, kind, metrics, bounds };
 }

@@ -4,6 +4,9 @@ import { conventionalOverwriteBound } from '../lim-bound.js';
 import { BitWordArray, meanOf, roundLevel } from './bit-words.js';
 import { levelValue, nearestLevel, type HeatSplit, type LevelMap, type ParameterStore, type StoreBounds, type StoreRun } from './types.js';
 
+/** Probability that a settling word which would move does move in one update (damping of parallel moves). */
+export const SETTLING_MOVE_PROBABILITY = 0.25;
+
 export type WriteScheme = 'flip-changed' | 'erase-then-write';
 
 export interface DigitalStoreOptions {
@@ -14,6 +17,13 @@ export interface DigitalStoreOptions {
   /** Stochastic rounding of the updated value to a level (unbiased), or nearest. */
   stochasticRounding: boolean;
   calibration: BitWriteCalibration;
+  /**
+   * Settling phase (docs/lim-calibration.md §5): the last `fraction` of the updates round to the
+   * nearest level with step size `learningRate` (N / tr H, the inverse mean curvature), at most one
+   * level per update, so a word more than half a level from its coordinate optimum moves and one
+   * nearer stays (stochastic rounding would keep dithering between the two levels). Absent: none.
+   */
+  settling?: { fraction: number; learningRate: number };
   /** Config path for errors. */
   path: string;
 }
@@ -55,12 +65,17 @@ export class DigitalStore implements ParameterStore {
   }
 
   update(gradient: Float64Array, index: number): void {
-    const { map, scheme, stochasticRounding } = this.options;
-    const eta = this.run.learningRate(index * this.run.updateInterval);
+    const { map, scheme, settling } = this.options;
+    const settle = settling !== undefined && index >= Math.ceil((1 - settling.fraction) * this.run.updates);
+    const stochasticRounding = this.options.stochasticRounding && !settle;
+    const eta = settle ? settling.learningRate : this.run.learningRate(index * this.run.updateInterval);
     const { words } = this.memory;
     for (let i = 0; i < words.length; i++) {
       const target = levelValue(map, words[i]) - eta * gradient[i];
-      const level = roundLevel((target - map.min) / map.step, map.levels, stochasticRounding, this.rng);
+      let level = roundLevel((target - map.min) / map.step, map.levels, stochasticRounding, this.rng);
+      // Settling moves a word by at most one level, and only a random quarter of the words that
+      // would move do so per update: simultaneous moves of coupled words would overshoot together.
+      if (settle) level = level === words[i] || this.rng.uniform() >= SETTLING_MOVE_PROBABILITY ? words[i] : Math.min(words[i] + 1, Math.max(words[i] - 1, level));
       const heat = scheme === 'erase-then-write' ? this.memory.eraseThenWrite(i, level) : this.memory.writeChanged(i, level);
       this.updateHeat[Math.floor(i / this.n)] += heat;
     }
@@ -91,6 +106,7 @@ export class DigitalStore implements ParameterStore {
       range: [this.options.map.min, this.options.map.max],
       retentionBarrier: this.options.barrierHeight,
       rounding: this.options.stochasticRounding ? 'stochastic' : 'nearest',
+      ...(this.options.settling ? { settling: this.options.settling } : {}),
       flipsPerCopy: meanOf(this.memory.flips),
       pulsesPerCopy: meanOf(this.memory.pulses),
       wordWritesPerCopy: meanOf(this.memory.wordWrites),

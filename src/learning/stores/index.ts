@@ -8,6 +8,8 @@ import { ConsolidationStore } from './consolidation.js';
 import { DigitalStore, type WriteScheme } from './digital.js';
 import { FloatStore } from './float.js';
 import { LimStore, type LimEngine } from './lim.js';
+import { annealBarrier, calibrateLimGain, rangeFromFloat, taskCurvature, type CalibrationTask } from '../calibration.js';
+import { kramersMobility, lifsonJacksonMobility } from '../../memory/washboard.js';
 import { levelMap, type LevelMap, type ParameterStore, type StoreRun } from './types.js';
 
 export type { ParameterStore, StoreRun, StoreKind, HeatSplit, StoreBounds, LevelMap } from './types.js';
@@ -32,14 +34,15 @@ export interface CalibrationSpec {
 interface BitStoreCommon {
   name?: string;
   bits: number;
-  range: [number, number];
+  /** Absent: derived from the float baseline's parameter extent (calibration.ts rangeFromFloat). */
+  range?: [number, number];
   rounding: 'stochastic' | 'nearest';
   writePulse?: Partial<WritePulse>;
   calibration: CalibrationSpec;
 }
 
 export type FloatStoreSpec = { kind: 'float'; name?: string };
-export type DigitalStoreSpec = BitStoreCommon & { kind: 'digital'; retentionBarrier: number; scheme: WriteScheme };
+export type DigitalStoreSpec = BitStoreCommon & { kind: 'digital'; retentionBarrier: number; scheme: WriteScheme; settlingFraction?: number };
 export type ConsolidationStoreSpec = BitStoreCommon & {
   kind: 'consolidation';
   shortTermBarrier: number;
@@ -53,11 +56,16 @@ export type LimStoreSpec = {
   range: [number, number];
   engine: LimEngine;
   integrator: Integrator;
-  tiltGain: number;
+  /** Absent: derived from the task (calibration.ts calibrateLimGain). */
+  tiltGain?: number;
   maxTilt?: number;
   dt?: number;
   wallStiffness?: number;
-  barrier: BarrierScheduleSpec;
+  /** Absent: the barrier that gives training.learningRate at the tilt gain. */
+  barrier?: BarrierScheduleSpec;
+  /** Default: 'linearized' for a calibrated Monte-Carlo store, else 'linear'. */
+  drive?: 'linear' | 'linearized';
+  annealFraction?: number;
   minBarrier: number;
   consolidation: { barrier: number; duration: number; dt?: number };
   conventionalBarrier: number;
@@ -116,6 +124,17 @@ export interface StoreContext {
   name?: string;
   /** Calibrations already made in this run, by key (the same bit is calibrated once). */
   calibrations?: Map<string, BitWriteCalibration>;
+  /** The task, for settings derived from it (docs/lim-calibration.md); needed when a spec leaves them out. */
+  task?: CalibrationTask;
+  /** training.learningRate as given (the derived LIM barrier reproduces it). */
+  learningRateSpec?: import('../../physics/schedules.js').ScheduleSpec;
+}
+
+/** The given range, else the float baseline's extent. */
+function storeRange(range: [number, number] | undefined, context: StoreContext, path: string): [number, number] {
+  if (range) return range;
+  if (!context.task) throw new ConfigError(`${path}.range`, 'is missing; expected [w_min, w_max] (no float baseline to derive it from)');
+  return rangeFromFloat(context.task);
 }
 
 function calibration(
@@ -159,27 +178,35 @@ export function createStore(spec: StoreSpec, index: number, context: StoreContex
       return new FloatStore(name, run);
     case 'digital': {
       checkBits(spec.bits, 'digital', path);
-      checkRange(spec.range, path);
+      const range = storeRange(spec.range, context, path);
+      checkRange(range, path);
       checkBarrier(spec.retentionBarrier, `${path}.retentionBarrier`);
-      const map = levelMap(spec.bits, spec.range[0], spec.range[1]);
+      const map = levelMap(spec.bits, range[0], range[1]);
+      // Default: a settling phase when the store is calibrated from the task (no range given) and rounds
+      // stochastically; a store whose range is given keeps the plain protocol unless asked.
+      const settlingFraction = spec.settlingFraction ?? (context.task && spec.range === undefined && spec.rounding === 'stochastic' ? 0.1 : 0);
       return new DigitalStore(name, run, {
         map,
         barrierHeight: spec.retentionBarrier,
         scheme: spec.scheme,
         stochasticRounding: spec.rounding === 'stochastic',
         calibration: calibration(spec.retentionBarrier, spec, context, path),
+        ...(settlingFraction > 0 && context.task
+          ? { settling: { fraction: settlingFraction, learningRate: run.parameterCount / Math.max(taskCurvature(context.task).traceH, 1e-300) } }
+          : {}),
         path,
       });
     }
     case 'consolidation': {
       checkBits(spec.bits, 'consolidation', path);
-      checkRange(spec.range, path);
+      const range = storeRange(spec.range, context, path);
+      checkRange(range, path);
       checkBarrier(spec.shortTermBarrier, `${path}.shortTermBarrier`);
       checkBarrier(spec.longTermBarrier, `${path}.longTermBarrier`);
       if (!(Number.isInteger(spec.consolidationInterval) && spec.consolidationInterval >= 1)) {
         throw new ConfigError(`${path}.consolidationInterval`, `is ${spec.consolidationInterval}; expected an integer K_c >= 1 (updates between consolidations)`);
       }
-      const map = levelMap(spec.bits, spec.range[0], spec.range[1]);
+      const map = levelMap(spec.bits, range[0], range[1]);
       return new ConsolidationStore(name, run, {
         map,
         shortTermBarrier: spec.shortTermBarrier,
@@ -200,7 +227,7 @@ function createLimStore(spec: LimStoreSpec, name: string, context: StoreContext)
   const { path, run } = context;
   checkBits(spec.bits, 'lim', path);
   checkRange(spec.range, path);
-  if (!(Number.isFinite(spec.tiltGain) && spec.tiltGain > 0)) {
+  if (spec.tiltGain !== undefined && !(Number.isFinite(spec.tiltGain) && spec.tiltGain > 0)) {
     throw new ConfigError(`${path}.tiltGain`, `is ${spec.tiltGain}; expected kappa > 0 (kT per level spacing per unit gradient)`);
   }
   checkBarrier(spec.consolidation.barrier, `${path}.consolidation.barrier`);
@@ -209,9 +236,44 @@ function createLimStore(spec: LimStoreSpec, name: string, context: StoreContext)
   }
   const map = levelMap(spec.bits, spec.range[0], spec.range[1]);
   const duration = run.updates * run.updateInterval;
+  // Task calibration (docs/lim-calibration.md): kappa from the thermal floor, the barrier from the learning rate.
+  const mobilityModel = spec.engine === 'langevin' ? 'exact' : 'kramers';
+  let calibrated: ReturnType<typeof calibrateLimGain> | undefined;
+  if (spec.tiltGain === undefined) {
+    if (!context.task) throw new ConfigError(`${path}.tiltGain`, 'is missing; expected kappa > 0 (no task to derive it from)');
+    const lowest = mobilityModel === 'exact' ? lifsonJacksonMobility(spec.minBarrier + 1) : kramersMobility(spec.minBarrier + 1);
+    calibrated = calibrateLimGain({ step: map.step, parameterCount: run.parameterCount, updates: run.updates, updateInterval: run.updateInterval, task: context.task, lowestBarrierMobility: lowest });
+  }
+  const tiltGain = spec.tiltGain ?? (calibrated as NonNullable<typeof calibrated>).tiltGain;
+  const barrierSpec: BarrierScheduleSpec = spec.barrier ?? { kind: 'learning-rate', learningRate: context.learningRateSpec ?? 0.05, mobility: mobilityModel };
+  const drive = spec.drive ?? (calibrated && spec.engine === 'monte-carlo' ? 'linearized' : 'linear');
+  if (drive === 'linearized' && spec.engine !== 'monte-carlo') {
+    throw new ConfigError(`${path}.drive`, `is 'linearized'; expected 'linear' with engine '${spec.engine}' (the drive table is the hopping model's)`);
+  }
   // Compile with a provisional step to find the largest barrier, then fix dt.
-  const context0 = { duration, step: map.step, tiltGain: spec.tiltGain, updateInterval: run.updateInterval, friction: 1, minBarrier: spec.minBarrier };
-  const barrier = compileBarrierSchedule(spec.barrier, context0, `${path}.barrier`);
+  const context0 = { duration, step: map.step, tiltGain, updateInterval: run.updateInterval, friction: 1, minBarrier: spec.minBarrier };
+  const trainingBarrier = compileBarrierSchedule(barrierSpec, context0, `${path}.barrier`);
+  const annealFraction = drive === 'linearized' ? (spec.annealFraction ?? 0.1) : 0;
+  let barrier = trainingBarrier;
+  let settlingBarrier: number | undefined;
+  let settlingTiltCap: number | undefined;
+  if (annealFraction > 0) {
+    if (!context.task) throw new ConfigError(`${path}.annealFraction`, `is ${annealFraction}; the settling barrier needs the task's curvature (no task given)`);
+    const curvature = taskCurvature(context.task);
+    const first = Math.ceil((1 - annealFraction) * run.updates);
+    const start = first * run.updateInterval;
+    const level = annealBarrier({
+      tiltGain,
+      meanCurvature: Math.max(curvature.traceH, 0) / run.parameterCount,
+      step: map.step,
+      windows: Math.max(1, run.updates - first),
+      updateInterval: run.updateInterval,
+      minBarrier: spec.minBarrier,
+    });
+    settlingBarrier = level.barrier;
+    settlingTiltCap = level.tiltCap;
+    barrier = { ...trainingBarrier, barrierAt: (t) => (t >= start - 1e-12 ? level.barrier : trainingBarrier.barrierAt(t)), spec: { kind: 'table', points: [[0, trainingBarrier.barrierAt(0)]] } };
+  }
   let maxBarrier = 0;
   for (let k = 0; k <= 2000; k++) maxBarrier = Math.max(maxBarrier, barrier.barrierAt((duration * k) / 2000));
   const cosineCurvature = 2 * Math.PI * Math.PI * maxBarrier;
@@ -241,8 +303,12 @@ function createLimStore(spec: LimStoreSpec, name: string, context: StoreContext)
     map,
     engine: spec.engine,
     integrator: spec.integrator,
-    tiltGain: spec.tiltGain,
+    tiltGain,
     maxTilt,
+    drive,
+    annealFraction,
+    ...(settlingBarrier !== undefined ? { settlingBarrier, settlingTiltCap } : {}),
+    ...(calibrated ? { calibration: calibrated } : {}),
     barrier,
     dt,
     wallStiffness,

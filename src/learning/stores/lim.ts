@@ -1,6 +1,7 @@
 import { LangevinEnsemble, type Integrator } from '../../engines/langevin.js';
 import type { Problem } from '../../engines/problem.js';
-import { WashboardHoppingEnsemble } from '../../memory/washboard-hopping.js';
+import { LinearizedDrive, WashboardHoppingEnsemble } from '../../memory/washboard-hopping.js';
+import type { LimCalibration } from '../calibration.js';
 import { kramersMobility, lifsonJacksonMobility } from '../../memory/washboard.js';
 import type { PotentialSpec } from '../../physics/potentials.js';
 import { randomStream } from '../../physics/rng.js';
@@ -21,6 +22,23 @@ export interface LimStoreOptions {
   tiltGain: number;
   /** Largest |F| applied (a drive limit), kT per level spacing; larger tilts are clipped. */
   maxTilt: number;
+  /**
+   * 'linear': F = -kappa g. 'linearized' (Monte-Carlo only): the tilt whose hopping drift is
+   * r kappa g exactly (LinearizedDrive), capped below the critical tilt (docs/lim-calibration.md §3).
+   */
+  drive: 'linear' | 'linearized';
+  /**
+   * Linearized drive only: the last fraction of the updates runs the linear drive F = -kappa g
+   * (capped below the critical tilt), whose hopping rates obey detailed balance on the levels at
+   * temperature step / kappa, so each cell settles into its lower level before the barrier rises
+   * (docs/lim-calibration.md §3). 0 = none.
+   */
+  annealFraction: number;
+  /** Barrier of the settling phase (calibration.ts annealBarrier), kT. */
+  settlingBarrier?: number;
+  settlingTiltCap?: number;
+  /** How kappa and the barrier were derived from the task, when they were (diagnostics). */
+  calibration?: LimCalibration;
   barrier: CompiledBarrierSchedule;
   /** Langevin step, or the Monte-Carlo protocol step, during training. */
   dt: number;
@@ -50,6 +68,8 @@ interface LimCells {
   rebookEnergies(): void;
   /** Advance one update window. */
   advanceWindow(): void;
+  /** Monte-Carlo only: set tabulated grid tilts (LinearizedDrive codes), booking their work. */
+  applyTiltCodes?(drive: LinearizedDrive, codes: Int32Array): void;
   /** Tilt off, then raise the barrier to E_ret. */
   consolidate(): void;
   updateHeat: Float64Array;
@@ -218,6 +238,10 @@ class HoppingCells implements LimCells {
     this.ensemble.rebookEnergies();
   }
 
+  applyTiltCodes(drive: LinearizedDrive, codes: Int32Array): void {
+    this.ensemble.applyTiltCodes(drive, codes);
+  }
+
   advanceWindow(): void {
     this.ensemble.advance(this.steps, this.stepSize);
   }
@@ -274,6 +298,12 @@ export class LimStore implements ParameterStore {
   private readonly levelBefore: Int32Array;
   /** Copy-mean coordinate of each parameter at each checkpoint (levels). */
   private readonly meanPath: number[] = [];
+  /**
+   * Every cell's coordinate at each checkpoint (one copies x N snapshot per checkpoint): the LIM
+   * bound's noise-free path estimate and its SE need the copies. Float32 halves the memory; its
+   * 24-bit mantissa resolves 4e-3 level even at 2^16 levels.
+   */
+  private readonly copyPath: Float32Array[] = [];
   private checkpoints = 0;
   private clipped = 0;
   private tilts = 0;
@@ -310,23 +340,75 @@ export class LimStore implements ParameterStore {
     for (let i = 0; i < out.length; i++) out[i] = min + step * this.positions[i];
   }
 
-  update(gradient: Float64Array, _index: number): void {
+  private drive: LinearizedDrive | undefined;
+  private codes: Int32Array | undefined;
+  private driveRngStream: ReturnType<typeof randomStream> | undefined;
+  private get driveRng(): ReturnType<typeof randomStream> {
+    return (this.driveRngStream ??= randomStream(this.run.seed, 0, 'lim-drive'));
+  }
+
+  /** The drive table at the barrier at the start of window k, rebuilt only when the barrier changes. */
+  private driveFor(index: number): LinearizedDrive {
+    const barrier = this.options.barrier.barrierAt(index * this.run.updateInterval);
+    if (!this.drive || this.drive.barrier !== barrier) this.drive = new LinearizedDrive(barrier);
+    return this.drive;
+  }
+
+  update(gradient: Float64Array, index: number): void {
     const { tiltGain, maxTilt } = this.options;
     const tilt = this.cells.extraTilt;
-    for (let i = 0; i < tilt.length; i++) {
-      let f = -tiltGain * gradient[i];
-      this.maxAbsTilt = Math.max(this.maxAbsTilt, Math.abs(f));
-      if (f > maxTilt) {
-        f = maxTilt;
-        this.clipped++;
-      } else if (f < -maxTilt) {
-        f = -maxTilt;
-        this.clipped++;
+    const annealing = this.options.drive === 'linearized' && index >= Math.ceil((1 - this.options.annealFraction) * this.run.updates);
+    if (annealing) {
+      const cap = Math.min(this.driveFor(index).maxTilt, this.options.settlingTiltCap ?? Infinity);
+      for (let i = 0; i < tilt.length; i++) {
+        let f = -tiltGain * gradient[i];
+        this.maxAbsTilt = Math.max(this.maxAbsTilt, Math.abs(f));
+        if (Math.abs(f) > cap) {
+          f = f > 0 ? cap : -cap;
+          this.clipped++;
+        }
+        tilt[i] = f;
       }
-      tilt[i] = f;
+    } else if (this.options.drive === 'linearized' && this.cells.applyTiltCodes) {
+      // Tabulated grid tilts (a drive with drive.points levels), stochastically rounded so the mean drift is exact.
+      const drive = this.driveFor(index);
+      const gain = drive.mobility * tiltGain;
+      const codes = (this.codes ??= new Int32Array(tilt.length));
+      const rng = this.driveRng;
+      let largest = 0;
+      for (let i = 0; i < tilt.length; i++) {
+        const target = -gain * gradient[i];
+        const a = Math.abs(target);
+        if (a > largest) largest = a;
+        if (a > drive.maxDrift) this.clipped++;
+        codes[i] = drive.codeFor(target, rng.uniform());
+      }
+      this.maxAbsTilt = Math.max(this.maxAbsTilt, largest / drive.mobility);
+      this.tilts += tilt.length;
+      this.cells.applyTiltCodes(drive, codes);
+      this.afterWindow();
+      return;
+    } else {
+      for (let i = 0; i < tilt.length; i++) {
+        let f = -tiltGain * gradient[i];
+        this.maxAbsTilt = Math.max(this.maxAbsTilt, Math.abs(f));
+        if (f > maxTilt) {
+          f = maxTilt;
+          this.clipped++;
+        } else if (f < -maxTilt) {
+          f = -maxTilt;
+          this.clipped++;
+        }
+        tilt[i] = f;
+      }
     }
     this.tilts += tilt.length;
     this.cells.rebookEnergies();
+    this.afterWindow();
+  }
+
+  /** Run the window, then count what a digital memory would write to follow the level path. */
+  private afterWindow(): void {
     this.cells.advanceWindow();
     // What a conventional n-bit memory would have to write to follow this level path.
     this.cells.levels(this.levelNow);
@@ -350,6 +432,7 @@ export class LimStore implements ParameterStore {
       for (let c = 0; c < this.copies; c++) sum += this.positions[c * this.n + p];
       this.meanPath.push(sum / this.copies);
     }
+    this.copyPath.push(Float32Array.from(this.positions));
     this.checkpoints++;
   }
 
@@ -399,6 +482,8 @@ export class LimStore implements ParameterStore {
     this.cells.levels(this.levelNow);
     return limBound({
       meanPath: Float64Array.from(this.meanPath),
+      copyPath: this.copyPath,
+      seed: this.run.seed,
       checkpoints: this.checkpoints,
       parameterCount: this.n,
       mobilityBudget: budget,
@@ -423,7 +508,11 @@ export class LimStore implements ParameterStore {
       range: [o.map.min, o.map.max],
       step: o.map.step,
       tiltGain: o.tiltGain,
-      maxTilt: o.maxTilt,
+      drive: o.drive,
+      annealFraction: o.annealFraction,
+      ...(o.settlingBarrier !== undefined ? { settlingBarrier: o.settlingBarrier, settlingTiltCap: o.settlingTiltCap } : {}),
+      maxTilt: o.drive === 'linearized' && this.drive ? this.drive.maxTilt : o.maxTilt,
+      ...(o.calibration ? { calibration: o.calibration } : {}),
       largestTiltAsked: this.maxAbsTilt,
       clippedTiltFraction: this.tilts ? this.clipped / this.tilts : 0,
       barrier: { start: b.barrierAt(0), end: b.barrierAt(duration), retention: o.consolidation.barrier },
@@ -436,6 +525,8 @@ export class LimStore implements ParameterStore {
       slidingLearningRate: {
         note: 'step kappa Delta / gamma: the GD step when a large tilt removes the barrier (free sliding); above 2 / lambda_max(H) large gradients overshoot',
         value: o.map.step * o.tiltGain * this.run.updateInterval,
+        // The linearized drive never tilts beyond 0.9 of the critical tilt pi E_b: no cell can slide.
+        applies: o.drive !== 'linearized',
       },
       mobility: {
         kramersStart: kramersMobility(b.barrierAt(0)),
@@ -455,7 +546,7 @@ export class LimStore implements ParameterStore {
     const bound = this.limBound();
     return {
       applicable: bound.total,
-      applicableName: 'LIM bound: drag of the copy-mean parameter paths (2 l asinh(l/2R)) + Clausius information term',
+      applicableName: 'LIM bound: drag of the ensemble-mean parameter paths (2 l asinh(l/2R), leave-one-out estimate) + Clausius information term',
       lim: bound,
       conventionalEstimate: meanOf(this.shadowFlips) * this.options.conventionalBarrier,
       conventionalEstimateName: `E_ret (${this.options.conventionalBarrier} kT) per bit flip a digital n-bit memory needs to follow the same level path`,

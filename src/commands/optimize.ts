@@ -1,0 +1,163 @@
+import type { Command } from 'commander';
+import { ConfigError } from '../errors.js';
+import { parseConstraints, type ObjectiveName } from '../optimize/optimize.js';
+import { iterationsCsv, optimizeConfigFile, protocolPlots, type BoundGap, type OptimizeReport } from '../optimize/run.js';
+import { readConfigFile } from '../experiments/config.js';
+import { formatEstimate, formatNumber, textTable } from '../report/format.js';
+import { runFolder, writeFiles } from '../report/results.js';
+import { flagVerdictFailure } from './exit-status.js';
+import { integerOption, positiveOption } from './options.js';
+import { join } from 'node:path';
+
+interface OptimizeFlags {
+  vary: string[];
+  knots: number;
+  objective: string;
+  constraint: string[];
+  method: string;
+  maxIterations: number;
+  langevinReplicas?: number;
+  gridMargin?: number;
+  cells?: number;
+  out?: string;
+  json?: boolean;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+function boundRows(label: string, bounds: BoundGap[]): string[][] {
+  return bounds.map((b) => [
+    `${label}: ${b.name} (${b.quantity})`,
+    formatEstimate(b.measured, b.measuredSe),
+    formatEstimate(b.bound, b.boundSe),
+    formatNumber(b.gap),
+    b.violated ? 'VIOLATED' : 'holds',
+  ]);
+}
+
+function summaryText(report: OptimizeReport, folder: string): string {
+  const r = report.result;
+  const o = r.objectiveName;
+  const lines = [
+    `optimized ${r.fields.map((f) => f.path).join(', ')} for the least mean ${o}: ${r.fields.reduce((n, f) => n + f.knotTimes.length, 0)} free knot values ` +
+      `(${r.fields[0].knotTimes.length - 2} interior knots and the jumps at 0+ and tau- per field), ${r.iterations.length - 1} iterations, ${r.evaluations} evaluations (${r.reason})`,
+    `objective (Fokker-Planck, optimization grid ${r.grid.cells} cells, ${r.steps} steps of dt = ${formatNumber(r.dt)}): start (the config's schedules at the knots) ${formatNumber(r.startObjective)} kT -> ${formatNumber(r.objective)} kT`,
+    (() => {
+      const engine = o === 'work' ? report.optimizedEngine.work.mean : report.optimizedEngine.heat.mean;
+      return `optimized protocol on the engine's own grid (the config's): ${formatNumber(engine)} kT (${((engine / r.objective - 1) * 100).toFixed(3)} % from the optimization grid)`;
+    })(),
+    ...(Number.isFinite(r.finalError) ? [`final error 1 - p_${r.targetState}(tau): start ${formatNumber(r.startError)} -> ${formatNumber(r.finalError)}${r.errorLimit !== undefined ? ` (limit ${formatNumber(r.errorLimit)})` : ''}`] : []),
+    ...r.constraintMethod.map((c) => `constraint: ${c}`),
+    '',
+    textTable(
+      ['run', '<W> (kT)', '<Q> (kT)'],
+      [
+        ['config as given, Fokker-Planck', formatNumber(report.startEngine.work.mean), formatNumber(report.startEngine.heat.mean)],
+        ['optimized, Fokker-Planck', formatNumber(report.optimizedEngine.work.mean), formatNumber(report.optimizedEngine.heat.mean)],
+        ...(report.langevin
+          ? [[`optimized, Langevin (${report.langevin.replicas} replicas, dt = ${formatNumber(report.langevin.dt)})`, formatEstimate(report.langevin.work.mean, report.langevin.work.se), formatEstimate(report.langevin.heat.mean, report.langevin.heat.se)]]
+          : []),
+      ],
+    ),
+    `energy left in the cell at tau, <W> - <Q> (optimized, Fokker-Planck): ${formatNumber(report.optimizedEngine.work.mean - report.optimizedEngine.heat.mean)} kT` +
+      (o === 'heat' ? ' (released as heat after tau: the heat objective does not count it)' : ''),
+    report.langevin
+      ? `Langevin vs Fokker-Planck <${o === 'work' ? 'W' : 'Q'}>: ${report.langevin.zAgainstFokkerPlanck.toFixed(2)} SE ${Math.abs(report.langevin.zAgainstFokkerPlanck) <= 4 ? '(agree within 4 SE)' : '(DISAGREE beyond 4 SE)'}`
+      : `Langevin re-run skipped: ${report.langevinSkipped}`,
+    '',
+    textTable(
+      ['bound', 'measured (kT)', 'bound (kT)', 'gap (kT)', 'beyond 4 SE?'],
+      [
+        ...boundRows('config FP', report.startEngine.bounds),
+        ...boundRows('optimized FP', report.optimizedEngine.bounds),
+        ...(report.langevin ? boundRows('optimized Langevin', report.langevin.bounds) : []),
+      ],
+    ),
+    report.violated ? 'VERDICT: FAILED, a bound is violated beyond 4 SE' : 'verdict: every applicable bound holds',
+    `results: ${folder} (optimized config: ${join(folder, 'optimized.yaml')})`,
+  ];
+  return lines.join('\n');
+}
+
+export function registerOptimizeCommand(program: Command): void {
+  program
+    .command('optimize')
+    .description('find the protocol with the least mean work or heat (Fokker-Planck objective, adjoint gradients, L-BFGS) and hold it against the bounds')
+    .argument('<config>', 'physics config whose schedules start the search, e.g. sim-configs/optimize/harmonic-trap.yaml')
+    .option('--vary <field>', 'a schedule to optimize, a dotted path (potential.centre, potential.barrierHeight, potential.tilt); repeatable', collect, [])
+    .option('--knots <K>', 'interior knots per schedule, at t = k tau / (K + 1)', integerOption('--knots', 0), 4)
+    .option('--objective <name>', 'work or heat', 'work')
+    .option('--constraint <c>', "finalError<=0.01 | finalError<=start | barrier>=1 | tilt<=5 | <field>>=v; repeatable", collect, [])
+    .option('--method <name>', 'lbfgs (adjoint gradients) or nelder-mead (derivative-free, for a few knots)', 'lbfgs')
+    .option('--max-iterations <n>', 'L-BFGS iterations per augmented-Lagrangian round', integerOption('--max-iterations', 1), 100)
+    .option('--langevin-replicas <n>', 'replicas of the Langevin re-run (default: the config; 0: none)', integerOption('--langevin-replicas', 0))
+    .option('--grid-margin <f>', 'widen the starting grid by this fraction on each side while optimizing (default 0.25)', positiveOption('--grid-margin'))
+    .option('--cells <n>', 'cells of the optimization grid (the Fokker-Planck re-run keeps the config grid)', integerOption('--cells', 3))
+    .option('--out <dir>', 'output folder (default results/<name>-optimize-<stamp>/)')
+    .option('--json', 'print the summary as JSON on stdout')
+    .action(async (configPath: string, flags: OptimizeFlags) => {
+      if (flags.objective !== 'work' && flags.objective !== 'heat') {
+        throw new ConfigError('--objective', `got "${flags.objective}"; expected work or heat`);
+      }
+      if (flags.method !== 'lbfgs' && flags.method !== 'nelder-mead') {
+        throw new ConfigError('--method', `got "${flags.method}"; expected lbfgs or nelder-mead`);
+      }
+      const constraints = parseConstraints(flags.constraint);
+      const { raw } = readConfigFile(configPath);
+      const name = typeof (raw as { name?: unknown }).name === 'string' ? (raw as { name: string }).name : 'config';
+      const folder = flags.out ?? runFolder('results', `${name}-optimize`);
+      const configOut = join(folder, 'optimized.yaml');
+      const report = optimizeConfigFile(
+        configPath,
+        {
+          vary: flags.vary,
+          knots: flags.knots,
+          objective: flags.objective as ObjectiveName,
+          constraints,
+          method: flags.method,
+          maxIterations: flags.maxIterations,
+          langevinReplicas: flags.langevinReplicas,
+          gridMargin: flags.gridMargin,
+          cells: flags.cells,
+        },
+        configOut,
+      );
+      const r = report.result;
+      const plots = await protocolPlots(r, raw as Record<string, unknown>, (raw as { time: { duration: number } }).time.duration);
+      const summary = {
+        objectiveName: r.objectiveName,
+        objective: r.objective,
+        startObjective: r.startObjective,
+        iterations: r.iterations.length - 1,
+        evaluations: r.evaluations,
+        converged: r.converged,
+        stopReason: r.reason,
+        optimizedConfig: configOut,
+        folder,
+        method: flags.method,
+        constraints: r.constraintMethod,
+        finalError: r.finalError,
+        startFinalError: r.startError,
+        errorLimit: r.errorLimit ?? null,
+        knots: r.fields.map((f, k) => {
+          const offset = r.fields.slice(0, k).reduce((n, g) => n + g.knotTimes.length, 0);
+          return { field: f.path, times: f.knotTimes, start: Array.from(r.startTheta.subarray(offset, offset + f.knotTimes.length)), optimized: Array.from(r.theta.subarray(offset, offset + f.knotTimes.length)) };
+        }),
+        optimizationGrid: { lower: r.grid.lower, upper: r.grid.upper, cells: r.grid.cells, steps: r.steps, dt: r.dt },
+        startFokkerPlanck: report.startEngine,
+        optimizedFokkerPlanck: report.optimizedEngine,
+        langevin: report.langevin ?? null,
+        langevinSkipped: report.langevinSkipped ?? null,
+        violated: report.violated,
+      };
+      writeFiles(folder, {
+        'optimized.yaml': report.optimizedYaml,
+        'iterations.csv': iterationsCsv(r),
+        ...plots,
+        'summary.json': JSON.stringify(summary, null, 2) + '\n',
+      });
+      if (flags.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
+      else process.stdout.write(summaryText(report, folder) + '\n');
+      if (report.violated) flagVerdictFailure();
+    });
+}

@@ -1,0 +1,318 @@
+import { planFokkerPlanckGrid, type FokkerPlanckGrid } from '../engines/fokker-planck.js';
+import type { Problem } from '../engines/problem.js';
+import { ConfigError } from '../errors.js';
+import type { PotentialSpec } from '../physics/potentials.js';
+import { problemOf } from '../experiments/config.js';
+import type { PhysicsConfig } from '../experiments/schema.js';
+import { adjointGradient, forwardSolve, type ForwardState } from './adjoint.js';
+import { minimizeLbfgs, minimizeNelderMead } from './lbfgs.js';
+import {
+  applyProtocol,
+  boxTransform,
+  inverseBoxTransform,
+  isContinuousPotential,
+  parametrise,
+  type VariedField,
+} from './protocol.js';
+
+/**
+ * `limsim optimize`: the protocol with the least mean work or heat on the
+ * Fokker-Planck engine (docs/optimize.md). Exact gradients by the discrete
+ * adjoint (adjoint.ts), L-BFGS on the free knot values (lbfgs.ts). Box
+ * constraints on a schedule (barrier >= minBarrier, bounded tilt) hold exactly
+ * by a change of variables (protocol.ts boxTransform); the final error
+ * probability by an augmented Lagrangian (Powell-Hestenes-Rockafellar, Nocedal
+ * & Wright §17.4), whose last iterate may exceed the target by a reported margin.
+ */
+
+export type ObjectiveName = 'work' | 'heat';
+
+export interface ParsedConstraints {
+  /** Upper limit on the final error probability, or 'start' for the starting protocol's. */
+  finalError?: number | 'start';
+  bounds: Map<string, { lower?: number; upper?: number }>;
+  /** The constraint strings as given. */
+  text: string[];
+}
+
+/** Parse --constraint strings: finalError<=0.01 | finalError<=start | barrier>=1 | tilt<=5 | potential.tilt>=-5. */
+export function parseConstraints(items: string[]): ParsedConstraints {
+  const out: ParsedConstraints = { bounds: new Map(), text: [...items] };
+  for (const item of items) {
+    const match = /^\s*([A-Za-z][\w.[\]]*)\s*(<=|>=)\s*(\S+)\s*$/.exec(item);
+    if (!match) {
+      throw new ConfigError('--constraint', `got "${item}"; expected NAME<=VALUE or NAME>=VALUE, e.g. 'finalError<=0.01' or 'barrier>=1'`);
+    }
+    const [, rawName, op, rawValue] = match;
+    if (rawName === 'finalError') {
+      if (op !== '<=') throw new ConfigError('--constraint', `got "${item}"; the final error takes an upper limit (finalError<=...)`);
+      if (rawValue === 'start') {
+        out.finalError = 'start';
+        continue;
+      }
+      const value = Number(rawValue);
+      if (!(value > 0 && value < 1)) throw new ConfigError('--constraint', `got "${item}"; expected a final error limit in (0, 1) or "start"`);
+      out.finalError = value;
+      continue;
+    }
+    const value = Number(rawValue);
+    if (!Number.isFinite(value)) throw new ConfigError('--constraint', `got "${item}"; expected a finite number after ${op}`);
+    const name = rawName === 'barrier' ? 'barrierHeight' : rawName;
+    const bound = out.bounds.get(name) ?? {};
+    if (op === '>=') bound.lower = value;
+    else bound.upper = value;
+    out.bounds.set(name, bound);
+  }
+  return out;
+}
+
+export interface OptimizeOptions {
+  vary: string[];
+  knots: number;
+  objective: ObjectiveName;
+  constraints: ParsedConstraints;
+  method: 'lbfgs' | 'nelder-mead';
+  /** L-BFGS iterations per augmented-Lagrangian round (or Nelder-Mead evaluations / 20). */
+  maxIterations: number;
+  /** Each side of the starting protocol's grid is widened by this fraction (same cell width), so the protocol may move. */
+  gridMargin?: number;
+  /** Cells of the optimization grid (default: the config's fokkerPlanck.cells, else the engine's default); the engine re-run keeps the config's. */
+  cells?: number;
+}
+
+export interface IterationRow {
+  iteration: number;
+  /** Augmented-Lagrangian round (1 without an error constraint). */
+  round: number;
+  merit: number;
+  objective: number;
+  finalError: number;
+  gradientNorm: number;
+  evaluations: number;
+}
+
+export interface OptimizeResult {
+  fields: VariedField[];
+  startTheta: Float64Array;
+  theta: Float64Array;
+  objectiveName: ObjectiveName;
+  startObjective: number;
+  objective: number;
+  startWork: number;
+  startHeat: number;
+  work: number;
+  heat: number;
+  /** Final error probability 1 - p_target(tau) (NaN without memory states) and its limit. */
+  targetState: number;
+  startError: number;
+  finalError: number;
+  errorLimit?: number;
+  iterations: IterationRow[];
+  evaluations: number;
+  converged: boolean;
+  reason: string;
+  grid: FokkerPlanckGrid;
+  steps: number;
+  dt: number;
+  /** How each constraint is held, for the output. */
+  constraintMethod: string[];
+}
+
+/** The grid of the starting protocol, widened on each side by `margin` of its span at the same cell width. */
+export function optimizationGrid(problem: Problem, cells: number | undefined, margin: number): FokkerPlanckGrid {
+  const grid = planFokkerPlanckGrid(problem, { cells });
+  const extra = Math.round(margin * grid.cells);
+  return {
+    ...grid,
+    lower: grid.lower - extra * grid.cellWidth,
+    upper: grid.upper + extra * grid.cellWidth,
+    cells: grid.cells + 2 * extra,
+  };
+}
+
+/** Optimize the protocol of a validated physics config (any engine; the objective is always the Fokker-Planck mean). */
+export function optimizeProtocol(config: PhysicsConfig, options: OptimizeOptions): OptimizeResult {
+  if (!isContinuousPotential(config.potential)) {
+    throw new ConfigError('potential.kind', 'is "discrete"; `limsim optimize` needs a continuous potential (Fokker-Planck objective); the master-equation objective is not built yet');
+  }
+  if (!(Number.isInteger(options.maxIterations) && options.maxIterations >= 1)) {
+    throw new ConfigError('--max-iterations', `got ${options.maxIterations}; expected an integer >= 1`);
+  }
+  const duration = config.time.duration;
+  const root = config as unknown as Record<string, unknown>;
+  const fields = parametrise(root, options.vary, { knots: options.knots, duration, bounds: options.constraints.bounds });
+  for (const name of options.constraints.bounds.keys()) {
+    if (!fields.some((f) => f.path === name || f.leaf === name)) {
+      throw new ConfigError('--constraint', `bounds "${name}", which no --vary field is (varied: ${fields.map((f) => f.path).join(', ')})`);
+    }
+  }
+  const base = problemOf(config) as Problem;
+  const problemAt = (theta: ArrayLike<number>): Problem => {
+    const cfg = applyProtocol(root, fields, theta, duration) as { potential: PotentialSpec };
+    return { ...base, potential: cfg.potential };
+  };
+  const startTheta = Float64Array.from(fields.flatMap((f) => f.initialValues));
+  const grid = optimizationGrid(problemAt(startTheta), options.cells ?? config.fokkerPlanck?.cells, options.gridMargin ?? 0.25);
+  const objectiveOf = (s: ForwardState) => (options.objective === 'work' ? s.work : s.heat);
+
+  const start = forwardSolve(problemAt(startTheta), grid);
+  const states = start.finalOccupancy.length;
+  let targetState = -1;
+  let errorLimit: number | undefined;
+  const limit = options.constraints.finalError;
+  if (states >= 2) targetState = start.finalOccupancy.indexOf(Math.max(...start.finalOccupancy));
+  const errorOf = (s: ForwardState) => (targetState >= 0 ? 1 - s.finalOccupancy[targetState] : NaN);
+  const startError = errorOf(start);
+  if (limit !== undefined) {
+    if (states < 2) throw new ConfigError('--constraint', 'finalError needs a potential with memory states (double-well or washboard)');
+    errorLimit = limit === 'start' ? startError : limit;
+    if (!(errorLimit > 0)) throw new ConfigError('--constraint', `the starting protocol's final error is ${startError}; expected > 0 for finalError<=start`);
+  }
+
+  // Unconstrained variables phi: theta = T(phi) inside each field's box.
+  const boxes = fields.flatMap((f) => f.knotTimes.map(() => [f.lower, f.upper] as const));
+  const thetaOf = (phi: Float64Array) => {
+    const theta = new Float64Array(phi.length);
+    const slope = new Float64Array(phi.length);
+    phi.forEach((v, i) => ([theta[i], slope[i]] = boxTransform(v, boxes[i][0], boxes[i][1])));
+    return { theta, slope };
+  };
+  const phi0 = Float64Array.from(startTheta, (v, i) => inverseBoxTransform(v, boxes[i][0], boxes[i][1]));
+
+  // Augmented Lagrangian on g = (error - limit) / limit <= 0: psi = (max(0, nu + rho g)^2 - nu^2) / (2 rho).
+  let nu = 0;
+  let rho = 10;
+  const recent: { phi: Float64Array; objective: number; error: number }[] = [];
+  const remember = (phi: Float64Array, objective: number, error: number) => {
+    recent.push({ phi, objective, error });
+    if (recent.length > 64) recent.shift();
+  };
+  const lookup = (phi: Float64Array) => recent.find((r) => r.phi.length === phi.length && r.phi.every((v, i) => v === phi[i]));
+  const meritOf = (objective: number, error: number): { merit: number; dMeritdError: number } => {
+    if (errorLimit === undefined) return { merit: objective, dMeritdError: 0 };
+    const g = (error - errorLimit) / errorLimit;
+    const active = Math.max(0, nu + rho * g);
+    return { merit: objective + (active * active - nu * nu) / (2 * rho), dMeritdError: active / errorLimit };
+  };
+  let evaluations = 0;
+  const valueAndGradient = (phi: Float64Array) => {
+    evaluations++;
+    const { theta, slope } = thetaOf(phi);
+    const state = forwardSolve(problemAt(theta), grid);
+    const objective = objectiveOf(state);
+    const error = errorOf(state);
+    remember(Float64Array.from(phi), objective, error);
+    const { merit, dMeritdError } = meritOf(objective, error);
+    const occupancy = new Array<number>(states).fill(0);
+    if (targetState >= 0) occupancy[targetState] = -dMeritdError;
+    const gradTheta = adjointGradient(state, fields, duration, {
+      work: options.objective === 'work' ? 1 : 0,
+      heat: options.objective === 'heat' ? 1 : 0,
+      occupancy,
+    });
+    return { value: merit, gradient: Float64Array.from(gradTheta, (g, i) => g * slope[i]) };
+  };
+  const valueOnly = (phi: Float64Array) => {
+    evaluations++;
+    const state = forwardSolve(problemAt(thetaOf(phi).theta), grid);
+    const objective = objectiveOf(state);
+    const error = errorOf(state);
+    remember(Float64Array.from(phi), objective, error);
+    return meritOf(objective, error).merit;
+  };
+
+  const iterations: IterationRow[] = [
+    {
+      iteration: 0,
+      round: 0,
+      merit: objectiveOf(start),
+      objective: objectiveOf(start),
+      finalError: startError,
+      gradientNorm: NaN,
+      evaluations: 1,
+    },
+  ];
+  let phi: Float64Array = phi0;
+  let converged = false;
+  let reason = '';
+  const rounds = errorLimit === undefined ? 1 : 6;
+  let previousViolation = Infinity;
+  for (let round = 1; round <= rounds; round++) {
+    const onIteration = (r: { value: number; gradientNorm: number; x: Float64Array }) => {
+      const hit = lookup(r.x);
+      iterations.push({
+        iteration: iterations.length,
+        round,
+        merit: r.value,
+        objective: hit?.objective ?? NaN,
+        finalError: hit?.error ?? NaN,
+        gradientNorm: r.gradientNorm,
+        evaluations,
+      });
+    };
+    const result =
+      options.method === 'lbfgs'
+        ? minimizeLbfgs(valueAndGradient, phi, {
+            maxIterations: options.maxIterations,
+            gradientTolerance: 1e-7,
+            valueTolerance: 1e-11,
+            onIteration,
+          })
+        : minimizeNelderMead(valueOnly, phi, { maxEvaluations: 20 * options.maxIterations, valueTolerance: 1e-11, onIteration });
+    phi = result.x;
+    converged = result.converged;
+    reason = result.reason;
+    if (errorLimit === undefined) break;
+    const hit = lookup(phi);
+    const error = hit ? hit.error : errorOf(forwardSolve(problemAt(thetaOf(phi).theta), grid));
+    const g = (error - errorLimit) / errorLimit;
+    nu = Math.max(0, nu + rho * g);
+    const violation = Math.max(0, g);
+    if (violation <= 1e-3 && result.converged) break;
+    if (violation > 0.25 * previousViolation) rho *= 10;
+    previousViolation = violation;
+  }
+
+  const theta = thetaOf(phi).theta;
+  const final = forwardSolve(problemAt(theta), grid);
+  const constraintMethod: string[] = [];
+  for (const f of fields) {
+    if (Number.isFinite(f.lower) || Number.isFinite(f.upper)) {
+      constraintMethod.push(
+        `${f.lower} <= ${f.path} <= ${f.upper}: exact, by a change of variables (softplus / logistic) on every free knot` +
+          (f.positive && !options.constraints.bounds.has(f.path) && !options.constraints.bounds.has(f.leaf) ? ' (default lower bound: half the smallest starting value)' : ''),
+      );
+    }
+  }
+  if (errorLimit !== undefined) {
+    constraintMethod.push(
+      `finalError = 1 - p_${targetState}(tau) <= ${errorLimit}${limit === 'start' ? " (the starting protocol's)" : ''}: augmented Lagrangian (PHR), ` +
+        `multiplier ${nu.toPrecision(4)}, penalty ${rho}; the result may exceed the limit by the reported margin`,
+    );
+  }
+  return {
+    fields,
+    startTheta,
+    theta,
+    objectiveName: options.objective,
+    startObjective: objectiveOf(start),
+    objective: objectiveOf(final),
+    startWork: start.work,
+    startHeat: start.heat,
+    work: final.work,
+    heat: final.heat,
+    targetState,
+    startError,
+    finalError: errorOf(final),
+    ...(errorLimit !== undefined ? { errorLimit } : {}),
+    iterations,
+    evaluations,
+    converged,
+    reason,
+    grid,
+    steps: final.steps,
+    dt: final.dt,
+    constraintMethod,
+  };
+}
+
