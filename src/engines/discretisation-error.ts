@@ -1,3 +1,4 @@
+import { ConfigError } from '../errors.js';
 import type { DiscreteProblem } from '../memory/discrete.js';
 import { solveFokkerPlanck, type FokkerPlanckOptions, type FokkerPlanckResult } from './fokker-planck.js';
 import { solveMasterEquation, type MasterEquationOptions, type MasterEquationResult } from './master-equation.js';
@@ -65,9 +66,21 @@ export function solveFokkerPlanckWithError(
   options: FokkerPlanckOptions = {},
 ): WithDiscretisationError<FokkerPlanckResult> {
   const fine = solveFokkerPlanck(problem, options);
-  const coarseCells = Math.max(3, Math.round(fine.grid.cells / SPACE_RATIO));
+  // The second grid is coarser (N / sqrt 2) when that grid still passes the engine's grid
+  // check, else finer (N sqrt 2): a grid the check refuses is no estimate of anything.
+  // Both give e(h) = (X(h') - X(h)) / ((h'/h)^2 - 1): for h' < h the denominator is negative.
+  let otherCells = Math.max(3, Math.round(fine.grid.cells / SPACE_RATIO));
+  let otherSpace: FokkerPlanckResult;
+  try {
+    otherSpace = solveFokkerPlanck(problem, { ...options, cells: otherCells });
+  } catch (err) {
+    if (!(err instanceof ConfigError) || err.path !== 'fokkerPlanck.cells') throw err;
+    otherCells = Math.round(fine.grid.cells * SPACE_RATIO);
+    otherSpace = solveFokkerPlanck(problem, { ...options, cells: otherCells });
+  }
+  const coarseCells = otherCells;
   const spaceRatio = fine.grid.cells / coarseCells;
-  const coarseSpace = solveFokkerPlanck(problem, { ...options, cells: coarseCells });
+  const coarseSpace = otherSpace;
   const coarseSteps = Math.max(1, Math.floor(fine.steps / TIME_RATIO));
   const coarseTime =
     coarseSteps < fine.steps ? solveFokkerPlanck({ ...problem, dt: problem.duration / coarseSteps }, { ...options, cells: fine.grid.cells }) : fine;
@@ -86,7 +99,7 @@ export function solveFokkerPlanckWithError(
     components,
     runs: [
       { label: 'reported', cells: fine.grid.cells, dt: fine.dt, work: fine.work.mean },
-      { label: 'coarse space', cells: coarseCells, dt: coarseSpace.dt, work: coarseSpace.work.mean },
+      { label: coarseCells < fine.grid.cells ? 'coarse space' : 'fine space', cells: coarseCells, dt: coarseSpace.dt, work: coarseSpace.work.mean },
       { label: 'coarse time', cells: fine.grid.cells, dt: coarseTime.dt, work: coarseTime.work.mean },
     ],
     assumptions: 'Richardson: Scharfetter-Gummel second order in h (cells / sqrt 2), backward Euler first order in dt (half the steps); SE = |e_h| + |e_dt|',

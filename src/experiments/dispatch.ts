@@ -1,3 +1,4 @@
+import { ConfigError } from '../errors.js';
 import type { LoadedConfig } from './config.js';
 import { checkPhysics, readConfigFile, sha256, validate } from './config.js';
 import { runPhysics, type PhysicsRun, type RunOverrides } from './run.js';
@@ -22,6 +23,12 @@ function isTraining(raw: unknown): boolean {
 
 /** Validate plain config data (from a file or built by a sweep). */
 export function validateAnyConfig(raw: unknown, source: string, path: string): AnyConfig {
+  // A `kind` that names no config kind is the error to report, not the fields the
+  // physics schema then finds unknown (a training config's `dataset`, `stores`, ...).
+  const kind = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? (raw as { kind?: unknown }).kind : undefined;
+  if (kind !== undefined && kind !== 'training') {
+    throw new ConfigError('kind', `is ${JSON.stringify(kind)}; expected "training" for a training config, or no kind for a physics config`);
+  }
   if (isTraining(raw)) {
     const config = validate(trainingConfigSchema, raw);
     checkTraining(config);
