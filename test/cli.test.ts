@@ -103,7 +103,7 @@ describe('limsim run: output', () => {
     expect(summary.provenance).toMatchObject({ seed: 4, replicas: 200, engine: 'langevin', tool: 'limsim' });
     expect(summary.provenance.configSha256).toMatch(/^[0-9a-f]{64}$/);
     const csv = readFileSync(join(out, 'timeseries.csv'), 'utf8').trim().split('\n');
-    expect(csv[0]).toBe('t,work_kT,heat_kT,energy_kT,stiffness,centre,tilt');
+    expect(csv[0]).toBe('time,work_kT_mean,heat_kT_mean,energy_kT_mean,stiffness,centre,tilt');
     expect(csv).toHaveLength(1 + 41);
     expect(existsSync(join(out, 'work-histogram.csv'))).toBe(true);
   });

@@ -6,11 +6,10 @@ import { checkBudget, configCost, physicsCost } from '../experiments/cost.js';
 import type { AnyConfig } from '../experiments/dispatch.js';
 import type { RunOverrides } from '../experiments/run.js';
 import type { PhysicsConfig } from '../experiments/schema.js';
-import { MANIFEST } from '../experiments/sweep/store.js';
 import { checkOutputFolder, checkSafeName, withFolderLock } from '../report/files.js';
 import type { PhysicsRun } from '../experiments/run.js';
-import { formatEstimate, formatNumber, textTable } from '../report/format.js';
-import { histogram, histogramCsv, runFolder, timeseriesCsv, writeFiles } from '../report/results.js';
+import { formatEstimate, formatNumber, setWideTables, textTable } from '../report/format.js';
+import { datasetCsv, histogram, histogramCsv, runFolder, timeseriesCsv, trajectoriesCsv, writeFiles } from '../report/results.js';
 import { integerOption, seedOption, workersOption } from './options.js';
 import type { BoundReport } from '../thermo/bounds.js';
 import { boundStatusText } from '../thermo/bound-status.js';
@@ -54,11 +53,7 @@ export function physicsSummaryText(run: PhysicsRun, folder: string): string {
   const { summary } = run;
   const r = summary.results;
   const p = summary.provenance;
-  const row = (label: string, e: { mean: number; se: number; meanJ: number; seJ: number }) => [
-    label,
-    formatEstimate(e.mean, e.se),
-    `${formatNumber(e.meanJ)} ± ${formatNumber(e.seJ)}`,
-  ];
+  const row = (label: string, e: { mean: number; se: number; meanJ: number; seJ: number }) => [label, formatEstimate(e.mean, e.se), formatEstimate(e.meanJ, e.seJ)];
   const table = textTable(
     ['quantity', 'kT (mean ± SE)', 'J (mean ± SE)'],
     [
@@ -70,7 +65,7 @@ export function physicsSummaryText(run: PhysicsRun, folder: string): string {
         ? [[
             'dF by Jarzynski -ln<exp(-W)>',
             formatEstimate(r.jarzynskiFreeEnergy.mean, r.jarzynskiFreeEnergy.se),
-            `${formatNumber(r.jarzynskiFreeEnergy.mean * summary.units.kTJoules)} ± ${formatNumber(r.jarzynskiFreeEnergy.se * summary.units.kTJoules)}`,
+            formatEstimate(r.jarzynskiFreeEnergy.mean * summary.units.kTJoules, r.jarzynskiFreeEnergy.se * summary.units.kTJoules),
           ]]
         : []),
     ],
@@ -99,6 +94,7 @@ export function writePhysicsRun(run: PhysicsRun, folder: string): string[] {
   if (t) {
     files['work-histogram.csv'] = histogramCsv(histogram(t.work, bins), 'kT');
     files['heat-histogram.csv'] = histogramCsv(histogram(t.heat, bins), 'kT');
+    if (run.summary.provenance.config.record.trajectories) files['trajectories.csv'] = trajectoriesCsv(t);
   }
   // summary.json last: its presence marks a complete run folder.
   files['summary.json'] = JSON.stringify(run.summary, null, 2) + '\n';
@@ -115,14 +111,17 @@ export function registerRunCommand(program: Command): void {
     .option('--replicas <n>', 'override the number of replicas (training configs: at most this many training copies)', integerOption('--replicas', 1))
     .option('--workers <n>', 'worker threads for Langevin ensembles (results do not depend on it)', workersOption())
     .option('--json', 'print the summary as JSON on stdout')
+    .option('--wide', 'do not wrap tables to 100 columns')
     .option('--force', 'write over a finished run in --out')
     .option('--allow-long', 'run even when the estimated time is over the work budget (10 min)')
-    .action(async (configPath: string, flags: RunFlags) => {
+    .action(async (configPath: string, flags: RunFlags & { wide?: boolean }) => {
+      setWideTables(flags.wide ?? false);
       // The output folder is checked before any work: a file, /proc or an unwritable folder is exit 2 now.
-      if (flags.out !== undefined) checkRunFolder(flags.out, flags.force);
+      if (flags.out !== undefined) await checkRunFolder(flags.out, flags.force);
       // Loaded here, not at the top: --help and --version need none of it (issue 12).
       const { loadAnyConfig, runAnyConfig } = await import('../experiments/dispatch.js');
-      const { finiteAtStart, trainingFiles, trainingSummaryText } = await import('../experiments/training-run.js');
+      const { finiteAtStart, loadTrainingData, trainingFiles, trainingSummaryText } = await import('../experiments/training-run.js');
+      const { startRunProgress } = await import('../experiments/sweep/progress.js');
       const config = loadAnyConfig(configPath);
       const overrides = await checkRunOverrides(config, { seed: flags.seed, replicas: flags.replicas, workers: flags.workers }, flags.allowLong);
       const name = checkSafeName(config.loaded.config.name, 'name');
@@ -130,9 +129,12 @@ export function registerRunCommand(program: Command): void {
       // One writer per folder; a failed run releases the lock and removes a folder it created (nothing written).
       await withFolderLock(folder, '--out', `limsim run ${configPath}`, () => {
         let any: import('../experiments/dispatch.js').AnyRun;
+        // Progress on stderr for a run that takes more than a few seconds (terminals only; never on stdout).
+        const stopProgress = flags.json ? () => {} : startRunProgress(name);
         try {
           any = runAnyConfig(config, overrides);
         } catch (err) {
+          stopProgress();
           // A training that diverged (a NaN loss or gradient) is a failed verdict, not bad input: the config
           // was valid and ran. Write a summary that says so, print the verdict line, exit 3.
           if (config.kind !== 'training' || !(err instanceof ConfigError) || !/diverged/.test(err.message) || !finiteAtStart(config.loaded)) throw err;
@@ -142,8 +144,11 @@ export function registerRunCommand(program: Command): void {
           flagVerdictFailure();
           return;
         }
+        stopProgress();
         if (any.kind === 'training') {
-          writeFiles(folder, trainingFiles(any.run));
+          // dataset.csv: the train/test split the run used, regenerated from the config as run (seeded, so identical).
+          const p = any.run.summary.provenance;
+          writeFiles(folder, { 'dataset.csv': datasetCsv(loadTrainingData(p.config, p.configPath)), ...trainingFiles(any.run) });
           if (flags.json) process.stdout.write(JSON.stringify({ ...any.run.summary, folder }, null, 2) + '\n');
           else process.stdout.write(trainingSummaryText(any.run, folder) + '\n');
           if (!any.run.summary.verdict.ok) flagVerdictFailure();
@@ -160,7 +165,8 @@ export function registerRunCommand(program: Command): void {
 }
 
 /** A run's --out: a folder (new, or a finished run with --force), outside pseudo file systems, writable. */
-export function checkRunFolder(out: string, force = false): void {
+export async function checkRunFolder(out: string, force = false): Promise<void> {
+  const { MANIFEST } = await import('../experiments/sweep/store.js');
   const dir = checkOutputFolder(out, '--out');
   if (existsSync(dir) && !force) {
     if (existsSync(join(dir, 'summary.json'))) throw new ConfigError('--out', `"${out}" holds a finished run (summary.json); pass --force to write over it, or choose another folder`);

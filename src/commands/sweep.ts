@@ -26,16 +26,20 @@ export interface SweepFlags {
   report: boolean;
   quiet?: boolean;
   dryRun?: boolean;
+  /** Print a JSON summary on stdout instead of the human lines. */
+  json?: boolean;
   allowLong?: boolean;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 /** Run the command; returns the output folder (or null for --dry-run). */
-export async function runSweepCommand(configPath: string, flags: SweepFlags, write: (text: string) => void = (t) => process.stdout.write(t)): Promise<string | null> {
+export async function runSweepCommand(configPath: string, flags: SweepFlags, print: (text: string) => void = (t) => process.stdout.write(t)): Promise<string | null> {
   // Loaded here, not at the top: --help and --version need none of it (issue 12).
   const { defaultWorkerCount, loadSweepSpec, parseShard, planSweep, runSweep } = await import('../experiments/sweep.js');
   const { progressFor } = await import('../experiments/sweep/progress.js');
+  // --json: stdout carries one JSON document; the human lines are dropped.
+  const write = flags.json ? () => {} : print;
   // Parse and validate everything before touching any file.
   const shard = flags.shard === undefined ? null : parseShard(flags.shard);
   if (flags.out !== undefined && !flags.dryRun) checkOutputFolder(flags.out, '--out');
@@ -45,8 +49,10 @@ export async function runSweepCommand(configPath: string, flags: SweepFlags, wri
   const cost = sweepCost(plan.points.filter((p) => !shard || p.index % shard.count === shard.index - 1).map((p) => p.config), workers);
   if (flags.dryRun) {
     write(`sweep ${spec.name} (${plan.sweepId}): ${plan.points.length} points; ${cost.text} on ${workers} worker(s)\n`);
-    for (const p of plan.points) {
-      if (!shard || p.index % shard.count === shard.index - 1) write(`  ${p.index}  ${p.key}  seed ${p.seed}  ${canonicalJson(p.params)}\n`);
+    const selected = plan.points.filter((p) => !shard || p.index % shard.count === shard.index - 1);
+    for (const p of selected) write(`  ${p.index}  ${p.key}  seed ${p.seed}  ${canonicalJson(p.params)}\n`);
+    if (flags.json) {
+      print(JSON.stringify({ name: spec.name, sweepId: plan.sweepId, dryRun: true, cost: cost.text, points: selected.map((p) => ({ index: p.index, key: p.key, seed: p.seed, params: p.params })) }, null, 2) + '\n');
     }
     return null;
   }
@@ -67,19 +73,44 @@ export async function runSweepCommand(configPath: string, flags: SweepFlags, wri
       `${outcome.ran} point(s) run, ${outcome.skipped} already finished, ${outcome.rows.length}/${outcome.selected} rows in ${outcome.dir}\n`,
   );
   // Sweeps keep going past a failed point; each row carries `verdict` / `verdict_cause`.
+  // Verdict lines stay loud under --json: on stderr, so stdout remains one JSON document.
+  const loud = flags.json ? (t: string) => process.stderr.write(t) : print;
   const failed = outcome.rows.filter((r) => r.metrics.verdict === 'failed');
-  for (const r of failed) write(`verdict: FAILED point ${r.index} (${r.key}): ${String(r.metrics.verdict_cause ?? '')}\n`);
+  for (const r of failed) loud(`verdict: FAILED point ${r.index} (${r.key}): ${String(r.metrics.verdict_cause ?? '')}\n`);
   if (failed.length > 0) {
-    write(`${failed.length} of ${outcome.rows.length} point(s) failed their verdict (results.csv column verdict)\n`);
+    loud(`${failed.length} of ${outcome.rows.length} point(s) failed their verdict (results.csv column verdict)\n`);
     flagVerdictFailure();
   }
+  let report: string | null = null;
   if (!shard && flags.report) {
     // Loaded on demand: the plotting stack (vega) is not needed to run points.
     const { writeSweepReport } = await import('../report/report.js');
     await writeSweepReport(outcome.dir);
-    write(`report: ${outcome.dir}/report.html (and report.md, compare.csv, compare.json, plots/)\n`);
+    report = `${outcome.dir}/report.html`;
+    write(`report: ${report} (and report.md, compare.csv, compare.json, plots/)\n`);
   } else if (shard) {
     write(`merge the shard folders with: limsim merge <folders...> --out <dir>\n`);
+  }
+  if (flags.json) {
+    print(
+      JSON.stringify(
+        {
+          name: spec.name,
+          sweepId: outcome.sweepId,
+          dir: outcome.dir,
+          shard,
+          ran: outcome.ran,
+          skipped: outcome.skipped,
+          rows: outcome.rows.length,
+          selected: outcome.selected,
+          failedPoints: failed.map((r) => ({ index: r.index, key: r.key, cause: r.metrics.verdict_cause ?? null })),
+          files: { csv: `${outcome.dir}/results.csv`, jsonl: `${outcome.dir}/results.jsonl`, manifest: `${outcome.dir}/sweep.json` },
+          report,
+        },
+        null,
+        2,
+      ) + '\n',
+    );
   }
   return outcome.dir;
 }
@@ -105,6 +136,7 @@ export function registerSweepCommand(program: Command): void {
     .option('--no-report', 'do not write report.html / report.md at the end')
     .option('--quiet', 'no progress output')
     .option('--dry-run', 'validate and list the points, run nothing')
+    .option('--json', 'print a JSON summary on stdout (folder, points run, rows, files)')
     .option('--allow-long', 'run even when the estimated time is over the work budget (10 min)')
     .action(async (configPath: string, flags: SweepFlags) => {
       await runSweepCommand(configPath, flags);

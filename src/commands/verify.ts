@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
 import type { VerifyCheck } from '../experiments/verify.js';
-import { formatNumber, textTable } from '../report/format.js';
+import { formatEstimate, formatNumber, setWideTables, textTable } from '../report/format.js';
 import { seedOption } from './options.js';
 
 export function verifyTable(checks: VerifyCheck[]): string {
   const rows = checks.map((c) => [
     c.name,
-    c.error > 0 ? `${formatNumber(c.measured)} ± ${formatNumber(c.error)}` : formatNumber(c.measured),
+    c.error > 0 ? formatEstimate(c.measured, c.error) : formatNumber(c.measured),
     formatNumber(c.expected),
     c.tolerance,
     c.unit,
@@ -23,7 +23,9 @@ export function registerVerifyCommand(program: Command): void {
     .option('--quick', 'small ensembles (within a minute on 2 cores)')
     .option('--seed <n>', 'seed of every check', seedOption())
     .option('--json', 'print the checks as JSON')
-    .action(async (flags: { quick?: boolean; seed?: number; json?: boolean }) => {
+    .option('--wide', 'do not wrap the table to 100 columns')
+    .action(async (flags: { quick?: boolean; seed?: number; json?: boolean; wide?: boolean }) => {
+      setWideTables(flags.wide ?? false);
       // Loaded here, not at the top: --help and --version need none of it (issue 12).
       const { runVerify } = await import('../experiments/verify.js');
       const checks = runVerify({ quick: flags.quick, seed: flags.seed });

@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors.js';
+import { reportProgress } from './progress-hook.js';
 import { buildPotential, type Potential, type PotentialSpec } from '../physics/potentials.js';
 import type { EngineResult, Estimate, Problem, TimeseriesPoint } from './problem.js';
 
@@ -637,6 +638,7 @@ export function solveFokkerPlanck(problem: Problem, options: FokkerPlanckOptions
     while (nextRecord < problem.recordPoints && recordStepOf(nextRecord) === n + 1) {
       timeseries.push(snapshot(t, p, energyOld));
       nextRecord++;
+      reportProgress(nextRecord / problem.recordPoints);
     }
   }
 

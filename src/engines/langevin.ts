@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors.js';
+import { reportProgress } from './progress-hook.js';
 import { buildPotential, type Potential } from '../physics/potentials.js';
 import { randomStream, seedStreamStates, STREAM_STATE_WORDS, Xoshiro128Stream } from '../physics/rng.js';
 import { BoltzmannSampler } from '../physics/sampling.js';
@@ -333,6 +334,7 @@ export function runLangevin(problem: Problem, options: LangevinOptions = {}): En
       ensemble.advance(target - done, dt);
       done = target;
       timeseries.push(ensemble.snapshot());
+      reportProgress(k / (problem.recordPoints - 1));
     }
   } finally {
     ensemble.close();

@@ -7,6 +7,7 @@ import {
   type DiscreteModel,
   type DiscreteProblem,
 } from '../memory/discrete.js';
+import { reportProgress } from './progress-hook.js';
 import { EXPONENTIAL_NEXT_EDGE, EXPONENTIAL_SCALE, exponentialSlowPath, randomStream, type Xoshiro128Stream } from '../physics/rng.js';
 import { estimateMean } from '../thermo/statistics.js';
 import type { EngineResult, TimeseriesPoint } from './problem.js';
@@ -548,6 +549,7 @@ export function runMonteCarlo(problem: MonteCarloProblem, options: MonteCarloOpt
     while (k < recordAt.length && recordAt[k] === step + 1) {
       timeseries.push(ensemble.snapshot(tEnd));
       k++;
+      reportProgress((step + 1) / steps);
     }
   }
 

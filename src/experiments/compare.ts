@@ -327,7 +327,7 @@ export function compareEntries(entries: ComparisonEntry[], options: { minDuratio
 }
 
 const COLUMNS = [
-  'source', 'label', 'bound', 'quantity', 'measured_kT', 'measured_se_kT', 'bound_kT', 'bound_se_kT',
+  'source', 'label', 'bound', 'quantity', 'measured_kT_mean', 'measured_kT_se', 'bound_kT', 'bound_kT_se',
   'ratio', 'excess_kT', 'excess_sigmas', 'violated', 'status', 'reference',
 ];
 

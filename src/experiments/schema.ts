@@ -182,9 +182,10 @@ export const physicsConfigSchema = z
       .object({
         points: z.number().int().min(2).max(100_000).default(101).describe('timeseries points (evenly spaced)'),
         histogramBins: z.number().int().min(2).max(10_000).default(40).describe('bins of the work and heat histograms'),
+        trajectories: z.boolean().default(false).describe('write trajectories.csv: per-trajectory W, Q, dU, final state and positions (sampling engines)'),
       })
       .strict()
-      .default({ points: 101, histogramBins: 40 }),
+      .default({ points: 101, histogramBins: 40, trajectories: false }),
   })
   .strict();
 

@@ -1,4 +1,5 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { progressPart } from '../engines/progress-hook.js';
 import { ConfigError } from '../errors.js';
 import { baseProvenance, type BaseProvenance } from './provenance.js';
 import type { Estimate } from '../engines/problem.js';
@@ -356,7 +357,8 @@ export function runTraining(loaded: LoadedConfig<TrainingConfig>, overrides: Run
     const name = storeName(spec as StoreSpec, index, config.stores as StoreSpec[]);
     return createStore(spec as StoreSpec, index, { run, init, path: `stores[${index}]`, calibrations, name, task: calibrationTask, learningRateSpec: t.learningRate });
   });
-  const results: StoreTrainingResult[] = stores.map((store) => trainInStore(task, store));
+  // Progress (a terminal line under `limsim run`): each store is an equal part of the run.
+  const results: StoreTrainingResult[] = stores.map((store, i) => progressPart(i, stores.length, () => trainInStore(task, store)));
 
   const temperatureK = config.units.temperature;
   const limIndex = config.stores.findIndex((s) => s.kind === 'lim');
@@ -648,29 +650,39 @@ export function trainingSummaryText(run: TrainingRun, folder: string): string {
   const s = run.summary;
   const p = s.provenance;
   const est = (e: { mean: number; se: number }) => formatEstimate(e.mean, e.se);
-  const ratio = (v: number | null, se: number | null) => (v === null ? 'n/a' : se !== null && se > 0 ? formatEstimate(v, se) : formatNumber(v));
+  // Ratios with their SE (delta method) at the precision it supports; without an SE, 3 significant digits.
+  const ratio = (v: number | null, se: number | null = null) =>
+    v === null ? 'n/a' : se !== null && se > 0 ? formatEstimate(v, se) : String(Number(v.toPrecision(3)));
+  // Labels: the kind only when the name does not already say it ("float", not "float (float)").
+  const label = (x: StoreSummary) => (x.name === x.kind ? x.name : `${x.name} (${x.kind})`);
+  const hasAccuracy = s.stores.some((x) => x.finalAccuracy);
+  // heat/LIM bound repeats heat/bound for a LIM store (its bound is the LIM bound): one line for the other stores instead.
+  const limRatios = s.stores.filter((x) => !x.lim && x.limBoundRatio !== null);
   const main = textTable(
-    ['store', 'final loss', 'accuracy', 'heat kT', 'heat J', 'heat/update kT', 'bound kT', 'heat/bound', 'heat/LIM bound'],
+    ['store', 'final loss', ...(hasAccuracy ? ['accuracy'] : []), 'heat kT', 'heat J', 'bound kT', 'heat/bound'],
     s.stores.map((x) => [
-      `${x.name} (${x.kind})`,
+      label(x),
       est(x.finalLoss),
-      x.finalAccuracy ? est(x.finalAccuracy) : 'n/a',
+      ...(hasAccuracy ? [x.finalAccuracy ? est(x.finalAccuracy) : 'n/a'] : []),
       est(x.heat.total),
-      `${formatNumber(x.heat.total.meanJ)} ± ${formatNumber(x.heat.total.seJ)}`,
-      est(x.heat.perUpdate),
-      x.bound.boundSe > 0 ? est({ mean: x.bound.value, se: x.bound.boundSe }) : formatNumber(x.bound.value),
+      formatEstimate(x.heat.total.meanJ, x.heat.total.seJ),
+      x.bound.boundSe > 0 ? est({ mean: x.bound.value, se: x.bound.boundSe }) : String(Number(x.bound.value.toPrecision(4))),
       ratio(x.bound.ratio, x.bound.ratioSe),
-      ratio(x.limBoundRatio, x.limBoundRatioSe),
     ]),
   );
+  // An exactly zero heat with zero SE is a phase the store does not have (or, for retention, that is not simulated).
+  const exactZero = (e: { mean: number; se: number }) => e.mean === 0 && e.se === 0;
+  const retentionSimulated = s.stores.some((x) => !exactZero(x.heat.retention));
+  const phase = (e: { mean: number; se: number }) => (exactZero(e) ? 'none' : est(e));
   const split = textTable(
-    ['store', 'update kT', 'consolidation kT', 'retention kT', 'per parameter kT', 'conventional estimate kT'],
+    ['store', 'update kT', 'consolidation kT', ...(retentionSimulated ? ['retention kT'] : []), 'heat/update kT', 'per parameter kT', 'conventional estimate kT'],
     s.stores.map((x) => [
       x.name,
-      est(x.heat.update),
-      est(x.heat.consolidation),
-      est(x.heat.retention),
-      est(x.heat.perParameter),
+      phase(x.heat.update),
+      phase(x.heat.consolidation),
+      ...(retentionSimulated ? [phase(x.heat.retention)] : []),
+      phase(x.heat.perUpdate),
+      phase(x.heat.perParameter),
       x.conventionalEstimate !== undefined ? formatNumber(x.conventionalEstimate) : 'n/a',
     ]),
   );
@@ -683,6 +695,8 @@ export function trainingSummaryText(run: TrainingRun, folder: string): string {
       `; matched loss = within ${100 * s.lossTolerance}% of it`,
     main,
     split,
+    ...(limRatios.length ? [`heat/LIM bound of the other stores: ${limRatios.map((x) => `${x.name} ${ratio(x.limBoundRatio, x.limBoundRatioSe)}`).join(', ')}`] : []),
+    ...(retentionSimulated ? [] : ['retention: the heat of holding the trained values is not simulated for these stores']),
   ];
   for (const x of s.stores) {
     if (x.lim) {

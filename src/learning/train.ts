@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors.js';
+import { reportProgress } from '../engines/progress-hook.js';
 import type { Estimate } from '../engines/problem.js';
 import { estimateMean } from '../thermo/statistics.js';
 import { createMinibatchSampler, type MinibatchSampler } from './datasets.js';
@@ -118,6 +119,7 @@ export function trainInStore(task: TrainingTask, store: ParameterStore): StoreTr
     }
   };
   for (let k = 0; k < updates; k++) {
+    if ((k & 15) === 0) reportProgress(k / updates);
     record(k);
     store.read(params);
     for (let c = 0; c < copies; c++) {

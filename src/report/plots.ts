@@ -2,18 +2,46 @@
  * Plots as SVG strings, rendered headless in Node: a vega-lite spec is compiled
  * to vega and drawn by a vega View with renderer 'none' (no canvas package;
  * vega estimates text widths itself). Axis titles are the caller's labels and
- * should carry units, e.g. "protocol time tau [gamma a^2/kT]", "heat [kT]".
+ * should carry units, e.g. "protocol time tau [gamma x_m^2 / kT]", "heat [kT]".
+ *
+ * Conventions for paper figures: log axes are ticked at decades and labelled
+ * 10^n (superscript digits); integer axes (grids of bits, updates) tick at
+ * integers only; measured series carry their standard error (bars on points,
+ * a shaded band on lines); theory curves are dashed; unordered points (a loss
+ * against a heat) are markers without lines.
  */
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { ConfigError } from '../errors.js';
 
+/**
+ * How a series is drawn: `line` (ordered samples, SE as a band), `line+points`
+ * (few ordered measurements, SE as bars), `points` (markers only: points with
+ * no order between them), `theory` (a dashed curve, no error).
+ */
+export type SeriesStyle = 'line' | 'line+points' | 'points' | 'theory';
+
 export interface PlotSeries {
   name: string;
   x: ArrayLike<number>;
   y: ArrayLike<number>;
-  /** Half-width of the error bar at each point (e.g. a standard error). */
+  /** Half-width of the error at each point (e.g. a standard error). */
   yError?: ArrayLike<number>;
+  /** Default: the plot's `points` option ('line+points' when true, 'line' when false). */
+  style?: SeriesStyle;
+  /** Draw in the colour of the series of this name (a theory curve beside its measurement). */
+  colorOf?: string;
+}
+
+/** vega's default categorical palette (tableau10), assigned in series order. */
+const PALETTE = ['#4c78a8', '#f58518', '#e45756', '#72b7b2', '#54a24b', '#eeca3b', '#b279a2', '#ff9da6', '#9d755d', '#bab0ac'];
+
+/** One colour per series: the palette in order, except series that borrow another's colour. */
+export function seriesColors(series: { name: string; colorOf?: string }[]): string[] {
+  const own = new Map<string, string>();
+  let next = 0;
+  for (const s of series) if (!s.colorOf && !own.has(s.name)) own.set(s.name, PALETTE[next++ % PALETTE.length]);
+  return series.map((s) => (s.colorOf && own.has(s.colorOf) ? own.get(s.colorOf)! : own.get(s.name) ?? PALETTE[next++ % PALETTE.length]));
 }
 
 export interface HorizontalRule {
@@ -28,6 +56,8 @@ export interface VerticalRule {
 
 export interface LinePlotOptions {
   title: string;
+  /** A second title line (e.g. a fit's chi^2 and p). */
+  subtitle?: string;
   xLabel: string;
   yLabel: string;
   series: PlotSeries[];
@@ -36,16 +66,22 @@ export interface LinePlotOptions {
   /** Reference levels drawn across the plot, e.g. the Landauer floor kT ln 2. */
   horizontalRules?: HorizontalRule[];
   verticalRules?: VerticalRule[];
-  /** Draw point markers on the lines (default true). */
+  /** Default style of series without one: markers on the lines (true, default) or plain lines. */
   points?: boolean;
   /** Include zero in a linear y axis (default false, so a floor near the data stays readable). */
   yZero?: boolean;
+  /** Include zero in a linear x axis (default false). */
+  xZero?: boolean;
+  /** Tick a linear axis at integers only (grids of bits, update counts). */
+  integerX?: boolean;
+  integerY?: boolean;
   width?: number;
   height?: number;
 }
 
 export interface HistogramOptions {
   title: string;
+  subtitle?: string;
   xLabel: string;
   /** Default "count" (or "probability density [1/x unit]" when density). */
   yLabel?: string;
@@ -55,7 +91,11 @@ export interface HistogramOptions {
   range?: [number, number];
   /** Normalise to a probability density (area 1). */
   density?: boolean;
+  /** Log count axis: the tails stay visible (empty bins drop to the axis floor). */
+  logCount?: boolean;
   verticalRules?: VerticalRule[];
+  /** Curves in the histogram's own y unit (e.g. a predicted density), dashed. */
+  overlays?: PlotSeries[];
   width?: number;
   height?: number;
 }
@@ -63,10 +103,12 @@ export interface HistogramOptions {
 const DEFAULT_WIDTH = 480;
 const DEFAULT_HEIGHT = 320;
 const RULE_COLOR = '#555555';
+const SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
 
 /** Compile a vega-lite spec and render it to an SVG string, headless. */
 export async function renderVegaLite(spec: TopLevelSpec): Promise<string> {
-  const compiled = compile(spec).spec;
+  // Quiet: merge notices (e.g. a band's hidden legend) are not the user's business.
+  const compiled = compile(spec, { logger: vega.logger(vega.Error) }).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none', logLevel: vega.Error });
   try {
     return await view.toSVG();
@@ -103,6 +145,45 @@ export function decadeTicks(min: number, max: number, maxTicks = 12): number[] {
   return ticks;
 }
 
+const SUPERSCRIPT: Record<string, string> = {
+  '-': '\u207b', '0': '\u2070', '1': '\u00b9', '2': '\u00b2', '3': '\u00b3', '4': '\u2074',
+  '5': '\u2075', '6': '\u2076', '7': '\u2077', '8': '\u2078', '9': '\u2079',
+};
+
+/** 10^k as a tick label: "10" and the exponent in superscript digits (10⁻³). */
+export function decadeLabel(k: number): string {
+  return `10${[...String(k)].map((c) => SUPERSCRIPT[c] ?? c).join('')}`;
+}
+
+/**
+ * A vega expression that labels decade ticks 10^k and any other tick plainly.
+ * The exponents are known here, so the expression is a lookup on round(log10(value)).
+ */
+function decadeLabelExpr(ticks: number[]): string {
+  const k = 'round(log(datum.value) / LN10)';
+  const cases = [...new Set(ticks.map((t) => Math.round(Math.log10(t))))].map((e) => `${k} == ${e} ? '${decadeLabel(e)}' : `).join('');
+  return `abs(log(datum.value) / LN10 - ${k}) < 1e-6 ? (${cases}'') : format(datum.value, '~g')`;
+}
+
+/**
+ * Ticks of a log axis over [min, max]: the decades inside it, or where fewer
+ * than two decades fall inside (a narrow range), 1-2-5 steps.
+ */
+export function logTicks(min: number, max: number): number[] {
+  if (!(min > 0 && max >= min && Number.isFinite(max))) return [];
+  const inside = (t: number) => t >= min * (1 - 1e-9) && t <= max * (1 + 1e-9);
+  const decades = decadeTicks(min, max);
+  if (decades.filter(inside).length >= 3) return decades;
+  for (const mantissas of [[1, 2, 5], [1, 2, 3, 4, 5, 6, 7, 8, 9]]) {
+    const ticks: number[] = [];
+    for (let k = Math.floor(Math.log10(min)); k <= Math.ceil(Math.log10(max)); k++) {
+      for (const m of mantissas) if (inside(Number(`${m}e${k}`))) ticks.push(Number(`${m}e${k}`));
+    }
+    if (ticks.length >= 3) return ticks;
+  }
+  return decades;
+}
+
 function extent(values: number[]): [number, number] {
   let lo = Infinity;
   let hi = -Infinity;
@@ -113,16 +194,41 @@ function extent(values: number[]): [number, number] {
   return [lo, hi];
 }
 
-function axisFormat(log: boolean, values: number[]): Record<string, unknown> {
-  if (!log) return {};
-  // Label decades only (1e+3, 1e+6, ...): vega's default log ticks crowd 2e+0, 3e+0, ...
-  const [lo, hi] = extent(values);
-  return { format: '~e', values: decadeTicks(lo, hi), grid: true };
+/** Axis properties: decades labelled 10^n on a log axis; integer ticks on an integer axis. */
+export function axisFormat(log: boolean, values: number[], integer = false): Record<string, unknown> {
+  if (log) {
+    // Label decades only: vega's default log ticks crowd 2, 3, ... 9 between them.
+    const [lo, hi] = extent(values);
+    const ticks = logTicks(lo, hi);
+    // Decades are labelled 10^n; a short 1-2-5 axis reads better in plain numbers.
+    const allDecades = ticks.every((t) => Math.abs(Math.log10(t) - Math.round(Math.log10(t))) < 1e-9);
+    return { values: ticks, ...(allDecades ? { labelExpr: decadeLabelExpr(ticks) } : { format: '~g' }), grid: true };
+  }
+  if (integer) {
+    const distinct = [...new Set(values.filter(Number.isFinite))].sort((a, b) => a - b);
+    // A short grid is ticked at its own values; a long one at integer steps.
+    if (distinct.length > 0 && distinct.length <= 12 && distinct.every(Number.isInteger)) return { values: distinct, format: 'd' };
+    return { tickMinStep: 1, format: 'd' };
+  }
+  return {};
+}
+
+interface Row {
+  series: string;
+  x: number;
+  y: number;
+}
+interface ErrorRow {
+  series: string;
+  x: number;
+  yLow: number;
+  yHigh: number;
 }
 
 /**
- * Lines (one per series, coloured, with a legend), optional error bars
- * (y +- yError; on a log axis a lower end <= 0 is cut to the point itself),
+ * Curves and points, one colour per series (legend in the caller's order):
+ * each series drawn in its style (see SeriesStyle) with its error (bars or a
+ * band; on a log axis a lower end <= 0 is cut to the point itself), and
  * optional labelled horizontal/vertical reference rules. Points that cannot
  * be drawn (non-finite, or <= 0 on a log axis) are left out.
  */
@@ -134,9 +240,11 @@ export async function linePlot(options: LinePlotOptions): Promise<string> {
   const logY = options.logY ?? false;
   const width = options.width ?? DEFAULT_WIDTH;
   const height = options.height ?? DEFAULT_HEIGHT;
+  const defaultStyle: SeriesStyle = options.points ?? true ? 'line+points' : 'line';
 
-  const rows: { series: string; x: number; y: number }[] = [];
-  const errorRows: { series: string; x: number; yLow: number; yHigh: number }[] = [];
+  const rows = new Map<SeriesStyle, Row[]>();
+  const bars: ErrorRow[] = [];
+  const bands: ErrorRow[] = [];
   options.series.forEach((s, k) => {
     if (s.x.length !== s.y.length) {
       throw new ConfigError(`series[${k}].y`, `has ${s.y.length} values for ${s.x.length} x values; expected equal lengths`);
@@ -144,51 +252,80 @@ export async function linePlot(options: LinePlotOptions): Promise<string> {
     if (s.yError && s.yError.length !== s.y.length) {
       throw new ConfigError(`series[${k}].yError`, `has ${s.yError.length} values for ${s.y.length} y values; expected equal lengths`);
     }
+    const style = s.style ?? defaultStyle;
+    const list = rows.get(style) ?? [];
+    rows.set(style, list);
     for (let i = 0; i < s.x.length; i++) {
       const x = s.x[i];
       const y = s.y[i];
       if (!plottable(x, logX) || !plottable(y, logY)) continue;
-      rows.push({ series: s.name, x, y });
+      list.push({ series: s.name, x, y });
       const err = s.yError?.[i];
-      if (err !== undefined && Number.isFinite(err) && err > 0) {
+      if (style !== 'theory' && err !== undefined && Number.isFinite(err) && err > 0) {
         const low = y - err;
-        errorRows.push({ series: s.name, x, yLow: logY && low <= 0 ? y : low, yHigh: y + err });
+        (style === 'line' ? bands : bars).push({ series: s.name, x, yLow: logY && low <= 0 ? y : low, yHigh: y + err });
       }
     }
   });
 
+  const all = [...rows.values()].flat();
   const hRules = (options.horizontalRules ?? []).filter((r) => plottable(r.y, logY));
   const vRules = (options.verticalRules ?? []).filter((r) => plottable(r.x, logX));
-  const xValues = [...rows.map((r) => r.x), ...vRules.map((r) => r.x)];
-  const yValues = [...rows.map((r) => r.y), ...errorRows.flatMap((r) => [r.yLow, r.yHigh]), ...hRules.map((r) => r.y)];
-  const xEnc = { type: 'quantitative', title: options.xLabel, scale: axisScale(logX, false), axis: axisFormat(logX, xValues) };
+  const xValues = [...all.map((r) => r.x), ...vRules.map((r) => r.x)];
+  const yValues = [...all.map((r) => r.y), ...bars.flatMap((r) => [r.yLow, r.yHigh]), ...bands.flatMap((r) => [r.yLow, r.yHigh]), ...hRules.map((r) => r.y)];
+  const xEnc = {
+    type: 'quantitative',
+    title: options.xLabel,
+    scale: axisScale(logX, options.xZero ?? false),
+    axis: axisFormat(logX, xValues, options.integerX),
+  };
   const yEnc = {
     type: 'quantitative',
     title: options.yLabel,
     scale: axisScale(logY, options.yZero ?? false),
-    axis: axisFormat(logY, yValues),
+    axis: axisFormat(logY, yValues, options.integerY),
   };
-  // Keep series in the caller's order and show full names.
+  // One colour scale for every layer, in the caller's order, with full names.
+  const names = options.series.map((s) => s.name);
   const color = {
     field: 'series',
     type: 'nominal',
     title: null,
-    sort: options.series.map((s) => s.name),
+    sort: names,
+    scale: { domain: names, range: seriesColors(options.series) },
     legend: { labelLimit: 400 },
   };
+  const x = { field: 'x', ...xEnc };
 
-  const layers: Record<string, unknown>[] = [
-    {
-      data: { values: rows },
-      mark: { type: 'line', point: options.points ?? true, clip: true },
-      encoding: { x: { field: 'x', ...xEnc }, y: { field: 'y', ...yEnc }, color, order: { field: 'x' } },
-    },
-  ];
-  if (errorRows.length > 0) {
+  const layers: Record<string, unknown>[] = [];
+  const markOf: Record<SeriesStyle, Record<string, unknown>> = {
+    line: { type: 'line', clip: true },
+    'line+points': { type: 'line', point: true, clip: true },
+    points: { type: 'point', filled: true, size: 36, clip: true },
+    theory: { type: 'line', strokeDash: [6, 3], strokeWidth: 1.5, clip: true },
+  };
+  for (const [style, list] of rows) {
+    if (list.length === 0) continue;
     layers.push({
-      data: { values: errorRows },
+      data: { values: list },
+      mark: markOf[style],
+      encoding: { x, y: { field: 'y', ...yEnc }, color, ...(style === 'points' ? {} : { order: { field: 'x' } }) },
+    });
+  }
+  if (bands.length > 0) {
+    layers.push({
+      data: { values: bands },
+      mark: { type: 'area', opacity: 0.2, clip: true },
+      // No stacking: each band spans its own [low, high].
+      // Its own fill scale (same colours) without a legend: the legend shows the lines.
+      encoding: { x, y: { field: 'yLow', ...yEnc, stack: null }, y2: { field: 'yHigh' }, fill: { ...color, legend: null } },
+    });
+  }
+  if (bars.length > 0) {
+    layers.push({
+      data: { values: bars },
       mark: { type: 'rule', clip: true },
-      encoding: { x: { field: 'x', ...xEnc }, y: { field: 'yLow', ...yEnc }, y2: { field: 'yHigh' }, color },
+      encoding: { x, y: { field: 'yLow', ...yEnc }, y2: { field: 'yHigh' }, color },
     });
   }
   if (hRules.length > 0) {
@@ -208,8 +345,8 @@ export async function linePlot(options: LinePlotOptions): Promise<string> {
   if (vRules.length > 0) layers.push(...verticalRuleLayers(vRules, xEnc));
 
   return renderVegaLite({
-    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title: options.title,
+    $schema: SCHEMA,
+    title: titleOf(options.title, options.subtitle),
     width,
     height,
     background: 'white',
@@ -217,17 +354,28 @@ export async function linePlot(options: LinePlotOptions): Promise<string> {
   } as unknown as TopLevelSpec);
 }
 
+function titleOf(text: string, subtitle?: string): unknown {
+  return subtitle ? { text, subtitle } : text;
+}
+
 function verticalRuleLayers(rules: VerticalRule[], xEnc: Record<string, unknown>): Record<string, unknown>[] {
+  // Labels of rules close together would overlap: stagger them down the plot.
+  const staggered = [...rules].sort((a, b) => a.x - b.x).map((r, k) => ({ ...r, yPixel: 2 + 14 * k }));
   return [
     {
-      data: { values: rules },
+      data: { values: staggered },
       mark: { type: 'rule', strokeDash: [6, 4], color: RULE_COLOR },
       encoding: { x: { field: 'x', ...xEnc } },
     },
     {
-      data: { values: rules },
-      mark: { type: 'text', align: 'left', baseline: 'top', dx: 3, y: 2, color: RULE_COLOR },
-      encoding: { x: { field: 'x', ...xEnc }, text: { field: 'label' } },
+      data: { values: staggered },
+      mark: { type: 'text', align: 'left', baseline: 'top', dx: 3, color: RULE_COLOR },
+      encoding: {
+        x: { field: 'x', ...xEnc },
+        // scale null: the value is a pixel offset from the top, outside the data's y scale.
+        y: { field: 'yPixel', type: 'quantitative', scale: null },
+        text: { field: 'label' },
+      },
     },
   ];
 }
@@ -274,38 +422,96 @@ export function histogramCounts(
   return { edges, counts };
 }
 
-/** Histogram of `values` (counts or density), optional labelled vertical rules (e.g. Delta F, <W>). */
+export interface BinnedHistogram {
+  /** Bin edges, one more than heights. */
+  edges: ArrayLike<number>;
+  /** Per bin: a count, or a density when `density` was applied by the caller. */
+  heights: ArrayLike<number>;
+}
+
+/** Histogram of `values` (counts or density): see stepHistogramPlot. */
 export async function histogramPlot(options: HistogramOptions): Promise<string> {
-  checkLabel('title', options.title);
-  checkLabel('xLabel', options.xLabel);
   const { edges, counts } = histogramCounts(options.values, options.bins, options.range);
   const total = counts.reduce((a, c) => a + c, 0);
   const binWidth = edges[1] - edges[0];
   const scale = options.density && total > 0 ? 1 / (total * binWidth) : 1;
+  return stepHistogramPlot({ ...options, edges, heights: counts.map((c) => c * scale) });
+}
+
+/**
+ * A histogram already binned (e.g. read from a histogram CSV), drawn as a step
+ * outline with a light fill: the shape of a distribution without a bar per bin
+ * hiding the tails. With `logCount` the y axis is logarithmic and empty bins
+ * fall to a floor at half the smallest non-empty height. Vertical rules mark
+ * reference values (Delta F, <W>); overlays are dashed theory curves.
+ */
+export async function stepHistogramPlot(options: Omit<HistogramOptions, 'values' | 'bins' | 'range'> & BinnedHistogram): Promise<string> {
+  checkLabel('title', options.title);
+  checkLabel('xLabel', options.xLabel);
   const yLabel = options.yLabel ?? (options.density ? 'probability density [1/x unit]' : 'count');
   checkLabel('yLabel', yLabel);
-  const bars = Array.from(counts, (c, b) => ({ start: edges[b], end: edges[b + 1], height: c * scale }));
+  const { edges, heights } = options;
+  if (edges.length !== heights.length + 1 || heights.length === 0) {
+    throw new ConfigError('edges', `has ${edges.length} values for ${heights.length} bins; expected bins + 1 (and at least one bin)`);
+  }
+  const log = options.logCount ?? false;
+  const positive = Array.from(heights).filter((h) => h > 0);
+  const floor = log ? (positive.length ? Math.min(...positive) / 2 : 0.5) : 0;
+  const lift = (h: number) => (log && !(h > 0) ? floor : h);
+  const n = heights.length;
+  // step-after: each point holds its height until the next edge; closed to the floor at both ends.
+  const outline = [
+    { x: edges[0], y: floor },
+    ...Array.from(heights, (h, b) => ({ x: edges[b], y: lift(h) })),
+    { x: edges[n], y: lift(heights[n - 1]) },
+    { x: edges[n], y: floor },
+  ];
   const width = options.width ?? DEFAULT_WIDTH;
-  const xEnc = { type: 'quantitative', title: options.xLabel, scale: { zero: false } };
+  const xEnc = { type: 'quantitative', title: options.xLabel, scale: { zero: false, nice: false } };
+  const overlayRows = (options.overlays ?? []).flatMap((s) =>
+    Array.from(s.x, (xv, i) => ({ series: s.name, x: xv, y: s.y[i] })).filter((r) => plottable(r.x, false) && plottable(r.y, log)),
+  );
+  const yValues = [...outline.map((p) => p.y), ...overlayRows.map((r) => r.y)];
+  const yEnc = {
+    type: 'quantitative',
+    title: yLabel,
+    // Headroom above the tallest bin so the peak and the rule labels do not touch the top.
+    scale: log ? { type: 'log', domainMin: floor, domainMax: Math.max(...yValues) * 3 } : { zero: true, domainMax: Math.max(...yValues) * 1.12 },
+    axis: axisFormat(log, yValues),
+  };
 
   const layers: Record<string, unknown>[] = [
     {
-      data: { values: bars },
-      mark: { type: 'bar', binSpacing: 0, stroke: 'white', strokeWidth: 0.5 },
-      encoding: {
-        x: { field: 'start', ...xEnc },
-        x2: { field: 'end' },
-        y: { field: 'height', type: 'quantitative', title: yLabel, scale: { zero: true } },
-        y2: { datum: 0 },
-      },
+      data: { values: outline },
+      mark: { type: 'area', interpolate: 'step-after', opacity: 0.18, color: '#4c78a8' },
+      // No order channel: on an area it would split the fill into one group per point.
+      encoding: { x: { field: 'x', ...xEnc }, y: { field: 'y', ...yEnc, stack: null }, y2: { datum: floor } },
+    },
+    {
+      data: { values: outline },
+      mark: { type: 'line', interpolate: 'step-after', color: '#4c78a8', strokeWidth: 1.5 },
+      encoding: { x: { field: 'x', ...xEnc }, y: { field: 'y', ...yEnc }, order: { field: 'x' } },
     },
   ];
+  if (overlayRows.length > 0) {
+    const names = (options.overlays ?? []).map((s) => s.name);
+    layers.push({
+      data: { values: overlayRows },
+      mark: { type: 'line', strokeDash: [6, 3], strokeWidth: 1.5, clip: true },
+      encoding: {
+        x: { field: 'x', ...xEnc },
+        y: { field: 'y', ...yEnc },
+        color: { field: 'series', type: 'nominal', title: null, sort: names, scale: { domain: names, range: ['#e45756', '#54a24b', '#b279a2'] }, legend: { labelLimit: 500, orient: 'bottom', direction: 'vertical' } },
+        order: { field: 'x' },
+      },
+    });
+  }
   const vRules = (options.verticalRules ?? []).filter((r) => Number.isFinite(r.x));
   if (vRules.length > 0) layers.push(...verticalRuleLayers(vRules, xEnc));
 
   return renderVegaLite({
-    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title: options.title,
+    $schema: SCHEMA,
+    title: titleOf(options.title, options.subtitle),
     width,
     height: options.height ?? DEFAULT_HEIGHT,
     background: 'white',

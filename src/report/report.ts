@@ -27,7 +27,9 @@ import type { SweepManifest, SweepRow } from '../experiments/sweep/store.js';
 import { LN2 } from '../physics/units.js';
 import { writeFileAtomic } from './files.js';
 import { formatEstimate, formatNumber } from './format.js';
-import { linePlot, renderVegaLite } from './plots.js';
+import { lengthUnit, timeLabel, timeUnit } from './axis-units.js';
+import { linePlot, renderVegaLite, stepHistogramPlot } from './plots.js';
+import { dragCurves, dragWorkCounts, kramersOccupancy } from './theory.js';
 
 export interface PlotFile {
   /** File name under plots/. */
@@ -39,17 +41,23 @@ export interface PlotFile {
 
 // ---------------------------------------------------------------- plots
 
-const TAU_LABEL = 'protocol time tau [gamma x_m^2 / kT]';
+/** chi^2 / dof and p of a fit, for titles and legends. */
+export function fitQuality(fit: { chi2: number; dof: number; pValue: number }): string {
+  if (!Number.isFinite(fit.chi2)) return 'exact data (no chi^2)';
+  return `chi^2 = ${fit.chi2.toFixed(2)} / ${fit.dof} dof, p = ${Number.isFinite(fit.pValue) ? fit.pValue.toPrecision(2) : 'n/a'}`;
+}
 
-/** Heat vs protocol time: measured <Q> +- SE, the fit Q_inf + B/tau, kT ln 2 and the partial-erasure floor. */
-export async function heatVsDurationPlot(fit: DurationFit, title = 'Erasure heat vs protocol time'): Promise<string> {
-  const measured = fit.durations.map((tau, i) => ({ series: 'measured <Q> ± SE', tau, q: fit.means[i], low: fit.means[i] - fit.ses[i], high: fit.means[i] + fit.ses[i] }));
-  const lo = Math.min(...fit.durations) / 1.25;
-  const hi = Math.max(...fit.durations) * 4;
-  const curve = Array.from({ length: 80 }, (_, k) => {
-    const tau = lo * Math.pow(hi / lo, k / 79);
-    return { series: `fit ${fit.fit.intercept.toFixed(3)} + ${fit.fit.slope.toFixed(2)}/tau`, tau, q: fit.fit.intercept + fit.fit.slope / tau };
-  });
+/**
+ * Heat against inverse protocol time 1/tau, where the model <Q> = Q_inf + B/tau
+ * is a straight line: measured <Q> +- SE, the weighted fit drawn to 1/tau = 0
+ * (its intercept is the asymptote Q_inf), its chi^2 and p in the subtitle,
+ * kT ln 2 and the partial-erasure floor.
+ */
+export async function heatVsDurationPlot(fit: DurationFit, title = 'Erasure heat vs inverse protocol time', timeUnit = 'gamma x_m^2 / kT'): Promise<string> {
+  const measured = fit.durations.map((tau, i) => ({ series: 'measured <Q> ± SE', inv: 1 / tau, q: fit.means[i], low: fit.means[i] - fit.ses[i], high: fit.means[i] + fit.ses[i] }));
+  const hi = Math.max(...measured.map((m) => m.inv)) * 1.05;
+  const fitName = `fit Q_inf + B/tau: Q_inf = ${formatEstimate(fit.fit.intercept, fit.fit.interceptSe)}, B = ${formatEstimate(fit.fit.slope, fit.fit.slopeSe)}`;
+  const curve = [0, hi].map((inv) => ({ series: fitName, inv, q: fit.fit.intercept + fit.fit.slope * inv }));
   // The Landauer levels only for memories that erase (a landauer bound applied):
   // kT ln 2 labelled above its line, the partial-erasure floor (just below it) beneath its own.
   const rules: { label: string; y: number; above: boolean }[] = [];
@@ -58,23 +66,24 @@ export async function heatVsDurationPlot(fit: DurationFit, title = 'Erasure heat
     const eps = fit.partialFloor.errorProbability;
     rules.push({ label: `kT (ln 2 - H(eps)), eps = ${eps === null ? '?' : eps.toPrecision(2)}`, y: fit.partialFloor.value, above: false });
   }
-  const x = { field: 'tau', type: 'quantitative', title: TAU_LABEL, scale: { type: 'log', padding: 8 } };
+  const x = { field: 'inv', type: 'quantitative', title: `inverse protocol time 1/tau [kT / (${timeUnit.replace(/ \/ kT$/, '')})]`, scale: { domain: [0, hi], nice: false } };
   const y = { type: 'quantitative', title: 'mean heat released <Q> [kT]', scale: { zero: false, padding: 8 } };
-  const color = { field: 'series', type: 'nominal', title: null, legend: { labelLimit: 400, orient: 'top-right' } };
+  const names = [measured[0]?.series ?? 'measured', fitName];
+  const color = { field: 'series', type: 'nominal', title: null, sort: names, scale: { domain: names }, legend: { labelLimit: 500, orient: 'top-left' } };
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title: `${title} (${fit.group})`,
+    title: { text: `${title} (${fit.group})`, subtitle: `weighted least squares in 1/tau: ${fitQuality(fit.fit)}` },
     width: 520,
     height: 340,
     background: 'white',
     layer: [
-      { data: { values: curve }, mark: { type: 'line', clip: true }, encoding: { x, y: { field: 'q', ...y }, color } },
+      { data: { values: curve }, mark: { type: 'line', clip: true, strokeDash: [6, 3] }, encoding: { x, y: { field: 'q', ...y }, color } },
       { data: { values: measured }, mark: { type: 'rule' }, encoding: { x, y: { field: 'low', ...y }, y2: { field: 'high' }, color } },
       { data: { values: measured }, mark: { type: 'point', filled: true, size: 40 }, encoding: { x, y: { field: 'q', ...y }, color } },
-      { data: { values: rules }, mark: { type: 'rule', strokeDash: [6, 4], color: '#555555' }, encoding: { y: { field: 'y', ...y } } },
+      { data: { values: rules }, mark: { type: 'rule', strokeDash: [2, 3], color: '#555555' }, encoding: { y: { field: 'y', ...y } } },
       ...[true, false].map((above) => ({
         data: { values: rules.filter((r) => r.above === above) },
-        mark: { type: 'text', align: 'left', baseline: above ? 'bottom' : 'top', dy: above ? -2 : 2, x: 4, color: '#555555' },
+        mark: { type: 'text', align: 'right', baseline: above ? 'bottom' : 'top', dy: above ? -2 : 2, x: 516, color: '#555555' },
         encoding: { y: { field: 'y', ...y }, text: { field: 'label' } },
       })),
     ],
@@ -92,6 +101,7 @@ const TRAINING_TIME_KEYS = new Set(['training.updates', 'training.updateInterval
 
 interface StorePoint {
   series: string;
+  store: string;
   params: Record<string, unknown>;
   trainingTime: number;
   heat: number;
@@ -139,14 +149,16 @@ export function trainingStorePoints(entries: ComparisonEntry[], omit: ReadonlySe
         .join(', ');
       const point: StorePoint = {
         series: rest ? `${store} (${rest})` : store,
+        store,
         params: e.params,
         trainingTime: metric(e, 'trainingTime'),
         heat: metric(e, `store.${store}.heat.mean`),
         heatSe: metric(e, `store.${store}.heat.se`),
         loss: metric(e, `store.${store}.finalLoss.mean`),
       };
-      // Points that differ only in an axis this store does not see are the same run of it.
-      const id = `${point.series}|${JSON.stringify(Object.entries(e.params).filter(([key]) => varies(key)))}`;
+      // Points that differ only in an axis this store does not see are the same run of it. An axis may
+      // reach a store through --link without naming it, so the measured numbers decide as well.
+      const id = `${point.series}|${JSON.stringify(Object.entries(e.params).filter(([key]) => varies(key)))}|${point.heat}|${point.loss}`;
       if (seen.has(id)) return;
       seen.add(id);
       out.push(point);
@@ -181,7 +193,9 @@ export async function lossVsHeatPlot(entries: ComparisonEntry[]): Promise<string
     title: 'Loss vs cumulative heat',
     xLabel: 'heat released per training copy [kT]',
     yLabel: 'final training loss [1]',
-    series: seriesOf(trainingStorePoints(entries), (p) => p.heat, (p) => p.loss),
+    // No order between the points of a store (heat is the outcome, not a control): markers only.
+    // One colour per store: the sweep points of a store are a cloud, not a curve.
+    series: seriesOf(trainingStorePoints(entries).map((p) => ({ ...p, series: p.store })), (p) => p.heat, (p) => p.loss).map((s) => ({ ...s, style: 'points' as const })),
     logX: true,
   });
 }
@@ -194,6 +208,7 @@ export async function heatVsParameterPlot(entries: ComparisonEntry[], key: strin
   const points = trainingStorePoints(entries, new Set([key]));
   const names = [...new Set(points.map((p) => p.series))];
   const axis = (p: StorePoint) => Number(p.params[key]);
+  const integer = points.every((p) => Number.isInteger(axis(p)));
   return linePlot({
     title: `Training heat vs ${lastName(key)}`,
     xLabel: `${key} [grid value]`,
@@ -203,11 +218,13 @@ export async function heatVsParameterPlot(entries: ComparisonEntry[], key: strin
       return { name, x: list.map(axis), y: list.map((p) => p.heat), yError: list.map((p) => p.heatSe) };
     }),
     logY: true,
+    // A grid of bits or levels is ticked at its integers, not at 1.5.
+    integerX: integer,
   });
 }
 
 /** Every plot a comparison supports: heat vs tau per fitted group, and the training plots when training rows exist. */
-export async function comparisonPlots(c: Comparison): Promise<PlotFile[]> {
+export async function comparisonPlots(c: Comparison, options: { timeUnit?: string } = {}): Promise<PlotFile[]> {
   const plots: PlotFile[] = [];
   for (const fit of c.fits.filter((f) => f.quantity === 'heat')) {
     const floor = fit.partialFloor;
@@ -215,10 +232,10 @@ export async function comparisonPlots(c: Comparison): Promise<PlotFile[]> {
       name: `heat-vs-duration-${groupSlug(fit.group)}.svg`,
       title: `Heat vs protocol time: ${fit.group}`,
       caption:
-        `Measured <Q> ± SE against tau, with the weighted fit <Q> = Q_inf + B/tau: Q_inf = ${formatEstimate(fit.fit.intercept, fit.fit.interceptSe)} kT, ` +
-        `B = ${formatEstimate(fit.fit.slope, fit.fit.slopeSe)} kT·time.` +
+        `Measured <Q> ± SE against 1/tau, with the weighted fit <Q> = Q_inf + B/tau (a straight line in 1/tau; its intercept at 1/tau = 0 is Q_inf): ` +
+        `Q_inf = ${formatEstimate(fit.fit.intercept, fit.fit.interceptSe)} kT, B = ${formatEstimate(fit.fit.slope, fit.fit.slopeSe)} kT·time, ${fitQuality(fit.fit)}.` +
         (floor ? ` Dashed: kT ln 2 and the partial-erasure floor at the slowest protocol's error (${formatEstimate(floor.value, floor.se)} kT).` : ''),
-      svg: await heatVsDurationPlot(fit),
+      svg: await heatVsDurationPlot(fit, undefined, options.timeUnit),
     });
   }
   const training = c.entries.filter((e) => e.kind === 'training');
@@ -247,7 +264,7 @@ export async function comparisonPlots(c: Comparison): Promise<PlotFile[]> {
     plots.push({
       name: 'loss-vs-heat.svg',
       title: 'Loss vs cumulative heat',
-      caption: 'Final training loss against the heat released per training copy, per store.',
+      caption: 'Final training loss against the heat released per training copy, per store (one marker per sweep point).',
       svg: await lossVsHeatPlot(training),
     });
   }
@@ -290,7 +307,7 @@ type Block =
   | { kind: 'plot'; plot: PlotFile };
 
 const STYLE = `body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
-table{border-collapse:collapse;margin:0.8em 0;font-size:0.9em}th,td{border:1px solid #ccc;padding:3px 8px}td{text-align:right}td:first-child{text-align:left}
+table{border-collapse:collapse;margin:0.8em 0;font-size:0.9em;display:block;overflow-x:auto;max-width:100%}th,td{border:1px solid #ccc;padding:3px 8px}td{text-align:right;white-space:nowrap}td:first-child{text-align:left}
 th{background:#f3f3f3}pre{background:#f6f8fa;padding:0.8em;overflow-x:auto;font-size:0.85em}figure{margin:1.2em 0}figcaption{font-size:0.9em;color:#444;max-width:800px}
 h1{font-size:1.6em}h2{font-size:1.25em;border-bottom:1px solid #ddd;padding-bottom:0.2em;margin-top:1.6em}`;
 
@@ -359,7 +376,8 @@ function boundBlocks(c: Comparison): Block[] {
         b.quantity,
         formatEstimate(b.measured, b.measuredSe),
         b.boundSe > 0 ? formatEstimate(b.value, b.boundSe) : formatNumber(b.value),
-        b.ratio === null ? 'n/a' : b.ratio.toFixed(3),
+        // The ratio to the precision its SE (first-order, from both SEs) supports.
+        b.ratio === null ? 'n/a' : formatEstimate(b.ratio, Math.abs(b.ratio) * Math.hypot(b.measured !== 0 ? b.measuredSe / b.measured : 0, b.value !== 0 ? b.boundSe / b.value : 0)),
         b.excessSigmas === null ? 'n/a' : b.excessSigmas.toFixed(1),
         b.violated ? 'VIOLATED' : 'no',
       ]),
@@ -394,13 +412,29 @@ function fitBlocks(fits: DurationFit[]): Block[] {
   ];
 }
 
-function writeReportFiles(dir: string, title: string, blocks: Block[], plots: PlotFile[], extra: Record<string, string> = {}): string[] {
+/** Figure formats written beside each plots/*.svg. */
+export type FigureFormat = 'png' | 'pdf';
+
+async function writeReportFiles(
+  dir: string,
+  title: string,
+  blocks: Block[],
+  plots: PlotFile[],
+  extra: Record<string, string> = {},
+  formats: readonly FigureFormat[] = ['png', 'pdf'],
+): Promise<string[]> {
   const written: string[] = [];
-  const put = (name: string, text: string) => {
-    writeFileAtomic(join(dir, name), text);
+  const put = (name: string, data: string | Uint8Array) => {
+    writeFileAtomic(join(dir, name), data);
     written.push(join(dir, name));
   };
-  for (const p of plots) put(join('plots', p.name), p.svg);
+  // Loaded on demand: resvg and pdfkit are needed only here.
+  const raster = formats.length > 0 ? await import('./raster.js') : null;
+  for (const p of plots) {
+    put(join('plots', p.name), p.svg);
+    if (raster && formats.includes('png')) put(join('plots', p.name.replace(/\.svg$/, '.png')), await raster.svgToPng(p.svg));
+    if (raster && formats.includes('pdf')) put(join('plots', p.name.replace(/\.svg$/, '.pdf')), await raster.svgToPdf(p.svg));
+  }
   for (const [name, text] of Object.entries(extra)) put(name, text);
   put('report.md', renderMarkdown(title, blocks));
   put('report.html', renderHtml(title, blocks));
@@ -456,7 +490,14 @@ function pointTable(manifest: SweepManifest, rows: SweepRow[]): Block {
   };
 }
 
-export interface ReportOptions {
+export interface RunReportOptions {
+  /** Histograms on a log count axis (default true). */
+  logCounts?: boolean;
+  /** Formats written beside plots/*.svg (default PNG and PDF). */
+  formats?: readonly FigureFormat[];
+}
+
+export interface ReportOptions extends RunReportOptions {
   /** Fit only durations >= this (compare --fit-from). */
   minDuration?: number;
 }
@@ -465,7 +506,7 @@ export interface ReportOptions {
 export async function writeSweepReport(dir: string, options: ReportOptions = {}): Promise<string[]> {
   const { manifest, rows } = loadSweepFolder(dir);
   const comparison = compareEntries(loadComparisonEntries([dir]), options);
-  const plots = await comparisonPlots(comparison);
+  const plots = await comparisonPlots(comparison, { timeUnit: timeUnit(manifest.base.config.potential) });
   const blocks: Block[] = [
     { kind: 'text', text: manifest.description ?? `A sweep over ${manifest.grid.map((g) => g.key).join(' x ') || 'no axes'}.` },
     { kind: 'heading', level: 2, text: 'Provenance' },
@@ -494,12 +535,16 @@ export async function writeSweepReport(dir: string, options: ReportOptions = {})
     { kind: 'heading', level: 2, text: 'Base config (after fixed overrides)' },
     { kind: 'code', language: 'yaml', text: toYaml(manifest.base.config) },
     { kind: 'heading', level: 2, text: 'Files' },
-    { kind: 'text', text: 'results.csv and results.jsonl (one row per point, sorted by index), sweep.json (manifest), compare.csv and compare.json (bounds and fits), plots/*.svg.' },
+    { kind: 'text', text: 'results.csv and results.jsonl (one row per point, sorted by index), sweep.json (manifest), compare.csv and compare.json (bounds and fits), plots/*.svg with PNG and PDF copies.' },
   ];
-  return writeReportFiles(dir, `Sweep ${manifest.name}`, blocks, plots, {
-    'compare.csv': comparisonCsv(comparison),
-    'compare.json': comparisonJson(comparison),
-  });
+  return writeReportFiles(
+    dir,
+    `Sweep ${manifest.name}`,
+    blocks,
+    plots,
+    { 'compare.csv': comparisonCsv(comparison), 'compare.json': comparisonJson(comparison) },
+    options.formats,
+  );
 }
 
 // ---------------------------------------------------------------- run report
@@ -511,133 +556,213 @@ function readCsv(path: string): { header: string[]; rows: number[][] } | null {
   return { header, rows: lines.slice(1).map((l) => l.split(',').map(Number)) };
 }
 
-async function runPlots(dir: string): Promise<PlotFile[]> {
+/** A histogram CSV (lower, upper, count) as edges and counts. */
+function readHistogram(path: string): { edges: number[]; counts: number[] } | null {
+  const h = readCsv(path);
+  if (!h || h.rows.length === 0) return null;
+  return { edges: [...h.rows.map((r) => r[0]), h.rows[h.rows.length - 1][1]], counts: h.rows.map((r) => r[2]) };
+}
+
+/** The plots of a physics run folder, with theory curves where the config is a case with a known answer (src/report/theory.ts). */
+async function runPlots(dir: string, summary: PhysicsSummary, options: RunReportOptions = {}): Promise<PlotFile[]> {
   const plots: PlotFile[] = [];
+  const config = summary.provenance.config as unknown as Parameters<typeof dragCurves>[0] & { potential: unknown };
+  const tLabel = timeLabel(config.potential);
+  const length = lengthUnit(config.potential);
   const ts = readCsv(join(dir, 'timeseries.csv'));
   if (ts && ts.rows.length > 1) {
     const col = (name: string) => ts.rows.map((r) => r[ts.header.indexOf(name)]);
-    const t = col('t');
+    const has = (name: string) => ts.header.includes(name);
+    const timeColumn = has('time') ? 'time' : 't';
+    const t = col(timeColumn);
+    const work = has('work_kT_mean') ? 'work_kT_mean' : 'work_kT';
+    const heat = has('heat_kT_mean') ? 'heat_kT_mean' : 'heat_kT';
+    const energy = has('energy_kT_mean') ? 'energy_kT_mean' : 'energy_kT';
+    const drag = dragCurves(config, t);
     plots.push({
       name: 'energetics.svg',
       title: 'Work, heat and energy over the protocol',
-      caption: 'Ensemble means of the work done on the cells, the heat released to the bath and the potential energy, against time (kT).',
+      caption:
+        'Ensemble means of the work done on the cells, the heat released to the bath and the potential energy, against time (kT).' +
+        (drag ? ' Dashed: the exact means of a harmonic trap dragged at constant speed (src/report/theory.ts).' : ''),
       svg: await linePlot({
         title: 'Work, heat and energy over the protocol',
-        xLabel: 'time t [gamma x_m^2 / kT]',
+        xLabel: tLabel,
         yLabel: 'ensemble mean [kT]',
         series: [
-          { name: 'work <W>', x: t, y: col('work_kT') },
-          { name: 'heat <Q>', x: t, y: col('heat_kT') },
-          { name: 'energy <U>', x: t, y: col('energy_kT') },
+          { name: 'work <W>', x: t, y: col(work), style: 'line' },
+          { name: 'heat <Q>', x: t, y: col(heat), style: 'line' },
+          { name: 'energy <U>', x: t, y: col(energy), style: 'line' },
+          ...(drag ?? []).map((c, k) => ({ ...c, style: 'theory' as const, colorOf: ['work <W>', 'heat <Q>', 'energy <U>'][k] })),
         ],
-        points: false,
         yZero: true,
       }),
     });
     const occupancy = ts.header.filter((h) => h.startsWith('occupancy_'));
     if (occupancy.length > 0) {
+      const kramers = kramersOccupancy(config, t);
       plots.push({
         name: 'occupancy.svg',
         title: 'Memory-state occupancy',
-        caption: 'Fraction of the ensemble in each memory state against time.',
+        caption:
+          'Fraction of the ensemble in each memory state against time.' +
+          (kramers ? ' Dashed: the Kramers relaxation of the well that started empty (src/report/theory.ts; the rate formula errs by O(kT/E_b)).' : ''),
         svg: await linePlot({
           title: 'Memory-state occupancy',
-          xLabel: 'time t [gamma x_m^2 / kT]',
+          xLabel: tLabel,
           yLabel: 'fraction of cells [1]',
-          series: occupancy.map((h) => ({ name: `state ${h.slice('occupancy_'.length)}`, x: t, y: col(h) })),
-          points: false,
+          series: [
+            ...occupancy.map((h) => ({ name: `state ${h.slice('occupancy_'.length)}`, x: t, y: col(h), style: 'line' as const })),
+            ...(kramers ? [{ ...kramers.curve, style: 'theory' as const, colorOf: `state ${kramers.state}` }] : []),
+          ],
           yZero: true,
         }),
       });
     }
-    const firstParameter = ts.header.indexOf('energy_kT') + 1 + occupancy.length;
+    const firstParameter = ts.header.indexOf(energy) + 1 + occupancy.length;
     const parameters = ts.header.slice(firstParameter);
     if (parameters.length > 0) {
       plots.push({
         name: 'protocol.svg',
         title: 'Protocol',
-        caption: 'Protocol parameters against time (energies in kT, lengths in well spacings).',
+        caption: `Protocol parameters against time (energies in kT, lengths in ${length}).`,
         svg: await linePlot({
           title: 'Protocol',
-          xLabel: 'time t [gamma x_m^2 / kT]',
-          yLabel: 'parameter value [kT or length]',
-          series: parameters.map((h) => ({ name: h, x: t, y: col(h) })),
-          points: false,
+          xLabel: tLabel,
+          yLabel: `parameter value [kT or ${length}]`,
+          series: parameters.map((h) => ({ name: h, x: t, y: col(h), style: 'line' as const })),
           yZero: true,
         }),
       });
     }
   }
-  for (const [file, what] of [
-    ['heat-histogram.csv', 'heat released Q'],
-    ['work-histogram.csv', 'work done W'],
+  const r = summary.results;
+  const logCount = options.logCounts ?? true;
+  for (const [file, what, symbol] of [
+    ['heat-histogram.csv', 'heat released Q', 'Q'],
+    ['work-histogram.csv', 'work done W', 'W'],
   ] as const) {
-    const h = readCsv(join(dir, file));
-    if (!h || h.rows.length === 0) continue;
+    const h = readHistogram(join(dir, file));
+    if (!h) continue;
+    const total = h.counts.reduce((a, c) => a + c, 0);
+    const binWidth = h.edges[1] - h.edges[0];
+    // Markers: Delta F (the reversible work) and the measured mean of this quantity.
+    const mean = symbol === 'W' ? r.work.mean : r.heat.mean;
+    const rules = [
+      { label: `<${symbol}> = ${formatEstimate(mean, symbol === 'W' ? r.work.se : r.heat.se)}`, x: mean },
+      ...(symbol === 'W' ? [{ label: `Delta F = ${formatNumber(r.freeEnergyChange.value)}`, x: r.freeEnergyChange.value }] : []),
+    ];
+    const exact = symbol === 'W' ? dragWorkCounts(config, summary.provenance.config.time.duration, total, binWidth, h.edges[0], h.edges[h.edges.length - 1]) : null;
     plots.push({
       name: file.replace('.csv', '.svg'),
       title: `Distribution of the ${what}`,
-      caption: `Histogram of the per-trajectory ${what} (kT), counts per bin.`,
-      svg: await linePlot({
+      caption:
+        `Histogram of the per-trajectory ${what} (kT), ${total} trajectories, counts per bin${logCount ? ' on a log axis (the tails stay visible)' : ''}; ` +
+        `dashed lines at the measured mean${symbol === 'W' ? ' and at Delta F' : ''}.` +
+        (exact ? ' Dashed curve: the exact Gaussian work distribution of the dragged trap.' : ''),
+      svg: await stepHistogramPlot({
         title: `Distribution of the ${what}`,
         xLabel: `${what} per trajectory [kT]`,
         yLabel: 'trajectories per bin [count]',
-        series: [{ name: 'count', x: h.rows.map((r) => (r[0] + r[1]) / 2), y: h.rows.map((r) => r[2]) }],
-        yZero: true,
+        edges: h.edges,
+        heights: h.counts,
+        logCount,
+        verticalRules: rules,
+        ...(exact ? { overlays: [exact] } : {}),
       }),
     });
   }
   return plots;
 }
 
-/** training-curves.csv: per store, loss and cumulative heat against update. */
-function readTrainingCurves(path: string): Map<string, { time: number; loss: number; heat: number }[]> {
-  const curves = new Map<string, { time: number; loss: number; heat: number }[]>();
+interface CurvePoint {
+  update: number;
+  time: number;
+  loss: number;
+  lossSe: number;
+  heat: number;
+  heatSe: number;
+}
+
+/** training-curves.csv: per store, loss and cumulative heat (means and SEs over the copies) against update and time. */
+function readTrainingCurves(path: string): Map<string, CurvePoint[]> {
+  const curves = new Map<string, CurvePoint[]>();
   if (!existsSync(path)) return curves;
   const lines = readFileSync(path, 'utf8').trim().split('\n');
   const header = lines[0].split(',');
   const at = (name: string) => header.indexOf(name);
+  const num = (cells: string[], name: string) => (at(name) >= 0 && cells[at(name)] !== '' ? Number(cells[at(name)]) : NaN);
   for (const line of lines.slice(1)) {
     const cells = line.split(',');
     const store = cells[at('store')];
-    curves.set(store, [...(curves.get(store) ?? []), { time: Number(cells[at('time')]), loss: Number(cells[at('loss_mean')]), heat: Number(cells[at('heat_kT_mean')]) }]);
+    curves.set(store, [
+      ...(curves.get(store) ?? []),
+      {
+        update: num(cells, 'update'),
+        time: num(cells, 'time'),
+        loss: num(cells, 'loss_mean'),
+        lossSe: num(cells, 'loss_se'),
+        heat: num(cells, 'heat_kT_mean'),
+        heatSe: num(cells, 'heat_kT_se'),
+      },
+    ]);
   }
   return curves;
 }
 
-/** The report of a training run folder: per store heat, loss and bound; loss vs cumulative heat curves. */
-async function writeTrainingRunReport(dir: string, summary: TrainingSummary): Promise<string[]> {
+/** The report of a training run folder: per store heat, loss and bound; loss against updates and against cumulative heat; heat against time. */
+async function writeTrainingRunReport(dir: string, summary: TrainingSummary, options: RunReportOptions = {}): Promise<string[]> {
   const comparison = compareEntries(loadComparisonEntries([dir]));
   const curves = readTrainingCurves(join(dir, 'training-curves.csv'));
   const plots: PlotFile[] = [];
+  const baseline = summary.floatBaseline.finalLoss;
+  const baselineRule = Number.isFinite(baseline) ? [{ label: `float64 baseline ${formatNumber(baseline)}`, y: baseline }] : [];
+  if (curves.size > 0) {
+    plots.push({
+      name: 'loss-vs-updates.svg',
+      title: 'Loss vs updates',
+      caption: 'Training loss (mean ± SE band over the copies) against the number of updates, per store; dashed: the float64 gradient-descent baseline.',
+      svg: await linePlot({
+        title: 'Training loss vs updates',
+        xLabel: 'updates [count]',
+        yLabel: 'training loss [1]',
+        series: [...curves].map(([store, c]) => ({ name: store, x: c.map((p) => p.update), y: c.map((p) => p.loss), yError: c.map((p) => p.lossSe), style: 'line' as const })),
+        horizontalRules: baselineRule,
+        integerX: true,
+        logY: [...curves.values()].every((c) => c.every((p) => !(p.loss <= 0))),
+      }),
+    });
+  }
   const withHeat = [...curves].filter(([, c]) => c.some((p) => p.heat > 0));
   if (withHeat.length > 0) {
     plots.push({
       name: 'loss-vs-heat.svg',
       title: 'Loss vs cumulative heat',
-      caption: 'Training loss against the heat released so far, per store (means over the training copies).',
+      caption: 'Training loss against the heat released so far, per store (means over the training copies); dashed: the float64 baseline.',
       svg: await linePlot({
         title: 'Loss vs cumulative heat',
         xLabel: 'cumulative heat released per copy [kT]',
         yLabel: 'training loss [1]',
-        series: withHeat.map(([store, c]) => ({ name: store, x: c.map((p) => p.heat), y: c.map((p) => p.loss) })),
+        series: withHeat.map(([store, c]) => ({ name: store, x: c.map((p) => p.heat), y: c.map((p) => p.loss), style: 'line' as const })),
+        horizontalRules: baselineRule,
         logX: true,
-        points: false,
       }),
     });
-  }
-  if (curves.size > 0) {
+    // The LIM bound of each LIM store: the least total heat of its training (docs/lim-bounds.md).
+    const limRules = summary.stores.filter((s) => s.lim && Number.isFinite(s.lim.total) && s.lim.total > 0).map((s) => ({ label: `LIM bound of ${s.name} ${formatNumber(s.lim!.total)} kT`, y: s.lim!.total }));
     plots.push({
       name: 'heat-vs-time.svg',
       title: 'Cumulative heat over training',
-      caption: 'Heat released per training copy against time, per store (log scale; the float store releases none).',
+      caption:
+        'Heat released per training copy against time, per store, ± SE band (log scale; the float store releases none).' +
+        (limRules.length ? ' Dashed: the LIM bound on the total heat of each LIM store, to be reached at the end of training.' : ''),
       svg: await linePlot({
         title: 'Cumulative heat over training',
         xLabel: 'time t [gamma a^2 / kT]',
         yLabel: 'cumulative heat released per copy [kT]',
-        series: withHeat.map(([store, c]) => ({ name: store, x: c.map((p) => p.time), y: c.map((p) => p.heat) })),
+        series: withHeat.map(([store, c]) => ({ name: store, x: c.map((p) => p.time), y: c.map((p) => p.heat), yError: c.map((p) => p.heatSe), style: 'line' as const })),
+        horizontalRules: limRules,
         logY: true,
-        points: false,
       }),
     });
   }
@@ -658,10 +783,10 @@ async function writeTrainingRunReport(dir: string, summary: TrainingSummary): Pr
         s.kind,
         formatEstimate(s.finalLoss.mean, s.finalLoss.se),
         formatEstimate(s.heat.total.mean, s.heat.total.se),
-        formatNumber(s.heat.total.meanJ),
+        formatEstimate(s.heat.total.meanJ, s.heat.total.seJ),
         formatEstimate(s.heat.perUpdate.mean, s.heat.perUpdate.se),
         `${formatNumber(s.bound.value)} (${s.bound.name})`,
-        s.bound.ratio === null ? 'n/a' : formatNumber(s.bound.ratio),
+        s.bound.ratio === null ? 'n/a' : String(Number(s.bound.ratio.toPrecision(3))),
         s.bound.violated ? 'VIOLATED' : 'no',
       ]),
     },
@@ -685,21 +810,23 @@ async function writeTrainingRunReport(dir: string, summary: TrainingSummary): Pr
     { kind: 'heading', level: 2, text: 'Config (as run)' },
     { kind: 'code', language: 'yaml', text: toYaml(p.config) },
   ];
-  return writeReportFiles(dir, `Training run ${summary.name}`, blocks, plots);
+  return writeReportFiles(dir, `Training run ${summary.name}`, blocks, plots, {}, options.formats);
 }
 
 /** Write report.md, report.html and plots/*.svg for a run folder (summary.json, timeseries.csv, histograms). */
-export async function writeRunReport(dir: string): Promise<string[]> {
+export async function writeRunReport(dir: string, options: RunReportOptions = {}): Promise<string[]> {
   const summaryPath = join(dir, 'summary.json');
   if (!existsSync(summaryPath)) throw new ConfigError(dir, 'is not a run folder: it has no summary.json');
   const data = JSON.parse(readFileSync(summaryPath, 'utf8')) as { kind?: string };
-  if (data.kind === 'training') return writeTrainingRunReport(dir, data as unknown as TrainingSummary);
+  if (data.kind === 'training') return writeTrainingRunReport(dir, data as unknown as TrainingSummary, options);
   const summary = data as PhysicsSummary;
   const comparison = compareEntries(loadComparisonEntries([dir]));
-  const plots = await runPlots(dir);
+  const plots = await runPlots(dir, summary, options);
   const r = summary.results;
   const p = summary.provenance;
-  const energy = (label: string, e: { mean: number; se: number; meanJ: number; seJ: number }) => [label, formatEstimate(e.mean, e.se), `${formatNumber(e.meanJ)} ± ${formatNumber(e.seJ)}`];
+  const energy = (label: string, e: { mean: number; se: number; meanJ: number; seJ: number }) => [label, formatEstimate(e.mean, e.se), formatEstimate(e.meanJ, e.seJ)];
+  // A potential without memory states (a harmonic trap) has no occupancy to show.
+  const occupancyText = (o: number[]) => (o.length ? `[${o.map((v) => v.toFixed(4)).join(', ')}]` : 'n/a (no memory states)');
   const blocks: Block[] = [
     ...(summary.description ? [{ kind: 'text', text: summary.description } as Block] : []),
     { kind: 'heading', level: 2, text: 'Results' },
@@ -712,8 +839,8 @@ export async function writeRunReport(dir: string): Promise<string[]> {
         energy('energy change <dU>', r.energyChange),
         ['free-energy change dF (quadrature)', formatNumber(r.freeEnergyChange.value), formatNumber(r.freeEnergyChange.valueJ)],
         ['first-law residual max |dU - (W - Q)|', r.firstLawResidual.toExponential(2), ''],
-        ['occupancy at start', `[${r.initialOccupancy.map((v) => v.toFixed(4)).join(', ')}]`, ''],
-        ['occupancy at end', `[${r.finalOccupancy.map((v) => v.toFixed(4)).join(', ')}]`, ''],
+        ['occupancy at start', occupancyText(r.initialOccupancy), ''],
+        ['occupancy at end', occupancyText(r.finalOccupancy), ''],
       ],
     },
     { kind: 'heading', level: 2, text: 'Empirical vs theoretical dissipation' },
@@ -729,7 +856,7 @@ export async function writeRunReport(dir: string): Promise<string[]> {
         ['engine', `${p.engine}${p.integrator ? ` (${p.integrator})` : ''}`],
         ['seed', String(p.seed)],
         ['replicas', String(p.replicas)],
-        ['steps', `${p.steps} of dt = ${formatNumber(p.dt)}`],
+        ['steps', `${p.steps} of dt = ${compactNumber(p.dt)}`],
         ['temperature', `${p.temperatureK} K (kT = ${formatNumber(summary.units.kTJoules)} J)`],
         ['node', p.node],
         ['created', p.createdAt],
@@ -738,14 +865,14 @@ export async function writeRunReport(dir: string): Promise<string[]> {
     { kind: 'heading', level: 2, text: 'Config (as run)' },
     { kind: 'code', language: 'yaml', text: toYaml(p.config) },
   ];
-  return writeReportFiles(dir, `Run ${summary.name}`, blocks, plots);
+  return writeReportFiles(dir, `Run ${summary.name}`, blocks, plots, {}, options.formats);
 }
 
 /** A run folder or a sweep folder. */
 export async function writeReport(dir: string, options: ReportOptions = {}): Promise<string[]> {
   if (!existsSync(dir)) throw new ConfigError(dir, 'does not exist; expected a run folder or a sweep folder');
   const files = readdirSync(dir);
-  if (files.includes('summary.json')) return writeRunReport(dir);
+  if (files.includes('summary.json')) return writeRunReport(dir, options);
   if (files.includes('sweep.json')) return writeSweepReport(dir, options);
   throw new ConfigError(dir, 'holds neither summary.json (a run) nor sweep.json (a sweep)');
 }

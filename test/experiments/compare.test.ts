@@ -140,7 +140,7 @@ describe('compare: runs and sweep points against their bounds', () => {
     expect(JSON.parse(json).bounds.length).toBeGreaterThan(0);
     let csv = '';
     await runCompareCommand([runDir], { csv: true }, (t) => (csv += t));
-    expect(csv.split('\n')[0]).toBe('source,label,bound,quantity,measured_kT,measured_se_kT,bound_kT,bound_se_kT,ratio,excess_kT,excess_sigmas,violated,status,reference');
+    expect(csv.split('\n')[0]).toBe('source,label,bound,quantity,measured_kT_mean,measured_kT_se,bound_kT,bound_kT_se,ratio,excess_kT,excess_sigmas,violated,status,reference');
 
     // Three runs at three speeds (the same protocol shape) give a tau fit and its plot.
     const runs = [10, 20, 40].map((tau) => {
@@ -167,6 +167,6 @@ describe('compare: runs and sweep points against their bounds', () => {
     expect(written.fits[0].points.map((p: { duration: number }) => p.duration)).toEqual([10, 20, 40]);
     const svg = checkSvg(readFileSync(join(out, 'heat-vs-duration-landauer-erasure.svg'), 'utf8'));
     expect(svg.texts.join(' ')).toMatch(/kT ln 2 \(Landauer\)/);
-    expect(svg.texts).toContain('protocol time tau [gamma x_m^2 / kT]');
+    expect(svg.texts).toContain('inverse protocol time 1/tau [kT / (gamma x_m^2)]');
   });
 });

@@ -240,7 +240,7 @@ describe('limsim project command', () => {
       for (const name of ['Landauer floor', 'LIM bound (per-update path)', 'conventional memory', 'accelerator']) {
         expect(svg.texts.some((t) => t.startsWith(name))).toBe(true);
       }
-      expect(svg.texts).toContain('1e+15');
+      expect(svg.texts).toContain('10\u00b9\u2075'); // 10^15, decade labels as 10^n
       expect(existsSync(join(dir, 'run', `projection.json.${process.pid}.tmp`))).toBe(false);
     } finally {
       rmSync(dir, { recursive: true, force: true });

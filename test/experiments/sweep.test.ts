@@ -34,7 +34,7 @@ describe('sweep: determinism, shards, merge', () => {
     expect(rowFiles(join(dir, 'w2'))).toEqual(rowFiles(join(dir, 'w1')));
     const csv = read(join(dir, 'w1', 'results.csv')).trim().split('\n');
     expect(csv).toHaveLength(7);
-    expect(csv[0].startsWith('index,key,time.duration,seed,duration,')).toBe(true);
+    expect(csv[0].startsWith('index,key,time_duration,seed,duration,dt,steps,replicas,engine,temperature_K,kT_J,work_kT_mean,work_kT_se,heat_kT_mean,heat_kT_se,')).toBe(true);
     // The row carries the physics: heat per point with its SE, and the bounds.
     const slow = one.rows[5];
     expect(slow.params).toEqual({ 'time.duration': 2, seed: 2 });

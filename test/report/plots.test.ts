@@ -19,7 +19,7 @@ const countTags = (root: XmlElement, name: string): number =>
   (root.name === name ? 1 : 0) + root.children.reduce((a, c) => a + countTags(c, name), 0);
 
 describe('linePlot', () => {
-  const tau = [1, 2, 4, 8, 16, 32];
+  const tau = [1, 4, 16, 64, 256, 1024];
   const heat = tau.map((t) => Math.LN2 + 3 / t);
 
   it('is a valid SVG with title, axis titles carrying units, legend and rule label', async () => {
@@ -48,8 +48,9 @@ describe('linePlot', () => {
     ]) {
       expect(svg.texts).toContain(text);
     }
-    // log x axis labelled at decades only
-    expect(svg.texts).toContain('1e+1');
+    // log x axis labelled at decades only, as 10^n
+    expect(svg.texts).toContain('10\u00b9');
+    expect(svg.texts).not.toContain('1e+1');
     expect(svg.texts).not.toContain('2e+0');
   });
 
@@ -91,6 +92,43 @@ describe('linePlot', () => {
   });
 });
 
+describe('axis conventions', () => {
+  it('an integer grid axis ticks at its own values only (no 1.5)', async () => {
+    const svg = checkSvg(
+      await linePlot({ title: 'heat vs bits', xLabel: 'bits [1]', yLabel: 'heat [kT]', series: [{ name: 'a', x: [1, 2, 3, 4], y: [10, 20, 30, 50] }], integerX: true }),
+    );
+    for (const t of ['1', '2', '3', '4']) expect(svg.texts).toContain(t);
+    expect(svg.texts).not.toContain('1.5');
+    expect(svg.texts).not.toContain('2.5');
+  });
+
+  it('unordered points are markers without a line; theory is a separate dashed line', async () => {
+    const svg = checkSvg(
+      await linePlot({
+        title: 'loss vs heat',
+        xLabel: 'heat [kT]',
+        yLabel: 'loss [1]',
+        series: [
+          { name: 'stores', x: [3, 1, 2], y: [0.1, 0.3, 0.2], style: 'points' },
+          { name: 'theory', x: [1, 2, 3], y: [0.3, 0.2, 0.1], style: 'theory' },
+        ],
+      }),
+    );
+    expect(findByClass(svg.root, 'mark-symbol').reduce((a, g) => a + countTags(g, 'path'), 0)).toBe(3);
+    const lines = findByClass(svg.root, 'mark-line');
+    expect(lines).toHaveLength(1);
+    expect(lines[0].children[0].attributes['stroke-dasharray']).toBe('6,3');
+  });
+
+  it('an SE band on a line series is one area mark', async () => {
+    const svg = checkSvg(
+      await linePlot({ title: 'band', xLabel: 't [1]', yLabel: 'y [kT]', series: [{ name: 'a', x: [0, 1, 2], y: [1, 2, 3], yError: [0.1, 0.1, 0.1], style: 'line' }] }),
+    );
+    expect(findByClass(svg.root, 'mark-area')).toHaveLength(1);
+    expect(findByClass(svg.root, 'mark-rule')).toHaveLength(0);
+  });
+});
+
 describe('decadeTicks', () => {
   it('gives powers of ten covering the range, thinned to at most 12', () => {
     expect(decadeTicks(2, 300)).toEqual([1, 10, 100, 1000]);
@@ -127,11 +165,31 @@ describe('histogramCounts and histogramPlot', () => {
       }),
     );
     for (const text of ['Work distribution', 'work W [kT]', 'count', 'Delta F']) expect(counted.texts).toContain(text);
-    const bars = findByClass(counted.root, 'mark-rect');
-    expect(bars.reduce((a, g) => a + countTags(g, 'path'), 0)).toBe(20);
+    // A step outline (one line path, one fill), not a bar per bin or a line through bin centres.
+    expect(findByClass(counted.root, 'mark-rect')).toHaveLength(0);
+    const outline = findByClass(counted.root, 'mark-line');
+    expect(outline).toHaveLength(1);
+    const d = outline[0].children.find((c) => c.name === 'path')?.attributes.d ?? '';
+    // step-after: horizontal and vertical runs only, so every vertex shares x or y with the one before.
+    const vertices = [...d.matchAll(/[ML]?(-?[\d.]+),(-?[\d.]+)/g)].map((m) => [Number(m[1]), Number(m[2])]);
+    expect(vertices.length).toBeGreaterThanOrEqual(2 * 20);
+    for (let i = 1; i < vertices.length; i++) {
+      const [a, b] = [vertices[i - 1], vertices[i]];
+      expect(Math.abs(a[0] - b[0]) < 1e-6 || Math.abs(a[1] - b[1]) < 1e-6).toBe(true);
+    }
 
     const density = checkSvg(await histogramPlot({ title: 'density', xLabel: 'heat Q [kT]', values, bins: 10, density: true }));
     expect(density.texts).toContain('probability density [1/x unit]');
+  });
+
+  it('log counts keep the tails of a Gaussian visible, labelled at decades', async () => {
+    // 20000 draws of N(0, 1) by inverse transform of a low-discrepancy sequence: the outer bins hold
+    // a handful of counts against thousands at the centre, so a linear axis would flatten them.
+    const normal = (p: number) => Math.sqrt(-2 * Math.log(1 - Math.abs(2 * p - 1))) * Math.sign(p - 0.5) * 0.8862; // rough probit
+    const values = Float64Array.from({ length: 20000 }, (_, i) => normal(((i + 0.5) * 0.618034) % 1));
+    const svg = checkSvg(await histogramPlot({ title: 'tails', xLabel: 'W [kT]', values, bins: 30, logCount: true }));
+    expect(svg.texts).toContain('10\u00b9');
+    expect(svg.texts).toContain('10\u00b3');
   });
 
   it('rejects a non-integer bin count', () => {

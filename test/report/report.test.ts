@@ -111,8 +111,11 @@ stores:
     const html = readFileSync(join(runDir, 'report.html'), 'utf8');
     expect(html).toContain('Training run report-training');
     const svgs = inlineSvgs(html);
-    expect(svgs.length).toBe(2);
-    expect(svgs[0].texts).toContain('Loss vs cumulative heat');
+    expect(svgs.length).toBe(3);
+    expect(svgs[0].texts).toContain('Training loss vs updates');
+    // the float baseline is drawn on the loss plots
+    expect(svgs[0].texts.some((t) => t.startsWith('float64 baseline'))).toBe(true);
+    expect(svgs[1].texts).toContain('Loss vs cumulative heat');
   });
 
   it.skipIf(!hasRenderer)('a real SVG renderer (librsvg) draws every plot to a PNG of the declared size', async () => {
@@ -131,5 +134,23 @@ stores:
       expect(bytes.readUInt32BE(20)).toBe(Math.round(svg.height));
       expect(bytes.length).toBeGreaterThan(5000); // lines, text and axes, not a blank page
     }
+  });
+
+  it('writes a PNG (twice the SVG size) and a one-page PDF of the SVG size beside every plot', async () => {
+    await sweepReady;
+    const svgFile = join(sweepDir, 'plots/heat-vs-duration-landauer-erasure.svg');
+    const svg = checkSvg(readFileSync(svgFile, 'utf8'));
+    const png = readFileSync(svgFile.replace(/\.svg$/, '.png'));
+    expect(png.subarray(1, 4).toString()).toBe('PNG');
+    expect(png.readUInt32BE(16)).toBe(Math.round(2 * svg.width));
+    expect(png.readUInt32BE(20)).toBe(Math.round(2 * svg.height));
+    // Not a blank page: a white PNG of this size compresses to a few hundred bytes.
+    expect(png.length).toBeGreaterThan(20000);
+    const pdf = readFileSync(svgFile.replace(/\.svg$/, '.pdf'));
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    const text = pdf.toString('latin1');
+    expect(text.match(/\/Type \/Page\b/g)).toHaveLength(1);
+    const box = /\/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]/.exec(text);
+    expect(box && [Number(box[1]), Number(box[2])]).toEqual([svg.width, svg.height]);
   });
 });

@@ -1,4 +1,5 @@
 import cliProgress from 'cli-progress';
+import { setProgressHook } from '../../engines/progress-hook.js';
 
 /**
  * Sweep progress on stderr: a bar with ETA on a terminal (cli-progress), plain
@@ -50,13 +51,21 @@ class PlainProgress implements ProgressSink {
   stop(): void {}
 }
 
+/** A sweep name cut to 24 characters for the bar. */
+export function shortName(name: string): string {
+  return name.length <= 24 ? name : `${name.slice(0, 23)}…`;
+}
+
 class BarProgress implements ProgressSink {
   private readonly bar: cliProgress.SingleBar;
 
   constructor(name: string, stream: NodeJS.WritableStream) {
     this.bar = new cliProgress.SingleBar(
       {
-        format: `sweep ${name} {bar} {value}/{total} points | {percentage}% | elapsed {duration_formatted} | ETA {eta_formatted} | {last}`,
+        // What matters first (% and ETA), the bar and the last point after: cli-progress cuts the
+        // line at the terminal width, so at 80 columns only the last point's label is lost.
+        format: `sweep ${shortName(name)} {percentage}% ETA {eta_formatted} {bar} {value}/{total} | {last}`,
+        barsize: 20,
         stream,
         hideCursor: true,
         etaBuffer: 20,
@@ -84,4 +93,48 @@ export function progressFor(name: string, options: { quiet?: boolean; stream?: N
   if (options.quiet) return { start() {}, pointDone() {}, stop() {} };
   if (stream.isTTY) return new BarProgress(name, stream);
   return new PlainProgress(name, (line) => stream.write(`${line}\n`));
+}
+
+/**
+ * Progress of a single run on stderr, only on a terminal and only once the
+ * run has taken a few seconds: "run <name>  42% | elapsed 3.1 s | ETA 4.2 s"
+ * (under 80 columns), redrawn at most 4 times a second and cleared at the end.
+ * The engines report the fraction done at each recorded time point through
+ * src/engines/progress-hook.ts (a no-op when no run progress is active).
+ */
+
+export interface RunProgressOptions {
+  stream?: NodeJS.WriteStream;
+  /** Seconds before the line appears (default 3). */
+  after?: number;
+  now?: () => number;
+}
+
+/** Show progress for `name` until the returned stop() is called. */
+export function startRunProgress(name: string, options: RunProgressOptions = {}): () => void {
+  const stream = options.stream ?? process.stderr;
+  if (!stream.isTTY) return () => {};
+  const now = options.now ?? Date.now;
+  const after = (options.after ?? 3) * 1000;
+  const started = now();
+  let drawn = 0;
+  let shown = false;
+  setProgressHook((fraction: number) => {
+    const t = now();
+    if (t - started < after || t - drawn < 250) return;
+    drawn = t;
+    shown = true;
+    stream.write(`\r${runProgressLine(name, fraction, (t - started) / 1000)}\x1b[K`);
+  });
+  return () => {
+    setProgressHook(null);
+    if (shown) stream.write('\r\x1b[K');
+  };
+}
+
+/** The progress line of a run: percent, elapsed and ETA first, the name cut to fit 80 columns. */
+export function runProgressLine(name: string, fraction: number, elapsedSeconds: number): string {
+  const f = Math.min(1, Math.max(0, fraction));
+  const eta = f > 0 ? (elapsedSeconds * (1 - f)) / f : NaN;
+  return `run ${shortName(name)} ${(100 * f).toFixed(0).padStart(3)}% | elapsed ${formatSeconds(elapsedSeconds)} | ETA ${formatSeconds(eta)}`;
 }

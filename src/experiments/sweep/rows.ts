@@ -279,3 +279,35 @@ export function estimatedCost(config: AnyConfig): number {
       return exhaustive(config);
   }
 }
+
+/** Metric name segments that are energies in kT: their CSV columns carry `_kT`. */
+const ENERGY_SEGMENTS = new Set(['work', 'heat', 'energyChange', 'jarzynski', 'heatPerUpdate', 'freeEnergyChange', 'firstLawResidual', 'excess', 'measured']);
+
+const snake = (name: string): string => name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/[^A-Za-z0-9_]+/g, '_').toLowerCase();
+
+/**
+ * The CSV column of a metric or grid key: snake_case with the unit, the one
+ * naming every CSV limsim writes (docs/python.md). Energies carry `_kT` before
+ * the statistic (`heat.mean` -> `heat_kT_mean`, `heat.se` -> `heat_kT_se`,
+ * `freeEnergyChange` -> `free_energy_change_kT`); a bound's value is its
+ * energy (`bound.landauer.value` -> `bound_landauer_kT`, `bound.landauer.se`
+ * -> `bound_landauer_kT_se`); indices become suffixes
+ * (`finalOccupancy[1]` -> `final_occupancy_1`). A new numeric field gets its
+ * column from the same rules.
+ */
+export function csvColumnName(metric: string): string {
+  const special: Record<string, string> = { temperatureK: 'temperature_K', kTJoules: 'kT_J', finalStateEntropy: 'final_state_entropy_nats', jarzynski: 'jarzynski_free_energy_kT' };
+  if (metric in special) return special[metric];
+  const segments = metric.split(/\.|\[|\]/).filter((s) => s !== '');
+  const out: string[] = [];
+  segments.forEach((seg, i) => {
+    const prev = segments[i - 1];
+    if (seg === 'jarzynski') out.push('jarzynski_free_energy_kT');
+    else if (ENERGY_SEGMENTS.has(seg)) out.push(`${snake(seg)}${i === segments.length - 1 || ['mean', 'se'].includes(segments[i + 1]) ? '_kT' : ''}`);
+    else if (seg === 'value' && prev !== undefined && segments[i - 2] === 'bound') out.push('kT');
+    else if (seg === 'value' && prev === 'bound') out.push('kT');
+    else if (seg === 'se' && segments[i - 2] === 'bound' && segments[i - 1] !== undefined) out.push('kT_se');
+    else out.push(snake(seg));
+  });
+  return out.join('_').replace(/_+/g, '_');
+}

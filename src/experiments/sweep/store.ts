@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { ConfigError } from '../../errors.js';
 import { writeFileAtomic } from '../../report/files.js';
 import { toCsv } from '../../report/results.js';
+import { csvColumnName } from './rows.js';
 import type { RowBound, Scalar } from './rows.js';
 
 /**
@@ -95,8 +96,32 @@ export function csvCells(row: SweepRow, columns: string[]): (number | string)[] 
   });
 }
 
+/** Leaf paths of a nested value: {kind, points: [[0, 1]]} -> kind, points[0][0], points[0][1]. */
+function leaves(value: unknown, path = ''): [string, unknown][] {
+  if (Array.isArray(value)) return value.flatMap((v, i) => leaves(v, `${path}[${i}]`));
+  if (value !== null && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => leaves(v, path ? `${path}.${k}` : k));
+  return [[path, value]];
+}
+
+/**
+ * The finished CSV: object-valued grid columns (schedules, stores) flattened
+ * to one column per leaf (`potential.barrierHeight.kind`, `...points[0][1]`),
+ * so no cell holds JSON; headers in the CSV naming (csvColumnName).
+ */
 export function csvText(rows: SweepRow[], columns: string[]): string {
-  return toCsv(columns, rows.map((r) => csvCells(r, columns)));
+  const expanded: { name: string; cell: (r: SweepRow) => number | string }[] = [];
+  for (const c of columns) {
+    const objectValued = c !== 'index' && c !== 'key' && rows.some((r) => c in r.params && r.params[c] !== null && typeof r.params[c] === 'object');
+    if (!objectValued) {
+      expanded.push({ name: csvColumnName(c), cell: (r) => csvCells(r, [c])[0] });
+      continue;
+    }
+    const paths = [...new Set(rows.flatMap((r) => leaves(r.params[c]).map(([p]) => p)))];
+    for (const p of paths) {
+      expanded.push({ name: csvColumnName(`${c}.${p}`), cell: (r) => csvCell(new Map(leaves(r.params[c])).get(p)) });
+    }
+  }
+  return toCsv(expanded.map((e) => e.name), rows.map((r) => expanded.map((e) => e.cell(r))));
 }
 
 /** The CSV line of one row (no header). */
@@ -163,7 +188,7 @@ export class RowAppender {
   ) {
     this.jsonl = openSync(join(dir, ROWS_JSONL), 'a');
     this.csv = openSync(join(dir, ROWS_CSV), 'a');
-    if (fstatSync(this.csv).size === 0) this.write(this.csv, toCsv(columns, []));
+    if (fstatSync(this.csv).size === 0) this.write(this.csv, toCsv(columns.map(csvColumnName), []));
   }
 
   private write(fd: number, text: string): void {
