@@ -287,12 +287,15 @@ export function markdownTable(header: string[], rows: string[][]): string {
   ].join('\n');
 }
 
+/** A cell that reads as a number (an estimate, a ratio, 1e-3, n/a): right-aligned on one line; text wraps, left-aligned. */
+const NUMERIC_CELL = /^\(?[-+−]?(\d|\.\d|n\/a$|NaN$|Infinity$|-$)/;
+
 export function htmlTable(header: string[], rows: string[][]): string {
   return [
     '<table>',
     `<thead><tr>${header.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead>`,
     '<tbody>',
-    ...rows.map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`),
+    ...rows.map((r) => `<tr>${r.map((c) => (NUMERIC_CELL.test(c) ? `<td class="num">${escapeHtml(c)}</td>` : `<td>${escapeHtml(c)}</td>`)).join('')}</tr>`),
     '</tbody>',
     '</table>',
   ].join('\n');
@@ -307,7 +310,7 @@ type Block =
   | { kind: 'plot'; plot: PlotFile };
 
 const STYLE = `body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
-table{border-collapse:collapse;margin:0.8em 0;font-size:0.9em;display:block;overflow-x:auto;max-width:100%}th,td{border:1px solid #ccc;padding:3px 8px}td{text-align:right;white-space:nowrap}td:first-child{text-align:left}
+table{border-collapse:collapse;margin:0.8em 0;font-size:0.9em;display:block;overflow-x:auto;max-width:100%}th,td{border:1px solid #ccc;padding:3px 8px}td{text-align:left;overflow-wrap:anywhere;max-width:42em}td.num{text-align:right;white-space:nowrap}td:first-child{text-align:left}
 th{background:#f3f3f3}pre{background:#f6f8fa;padding:0.8em;overflow-x:auto;font-size:0.85em}figure{margin:1.2em 0}figcaption{font-size:0.9em;color:#444;max-width:800px}
 h1{font-size:1.6em}h2{font-size:1.25em;border-bottom:1px solid #ddd;padding-bottom:0.2em;margin-top:1.6em}`;
 
@@ -785,10 +788,14 @@ async function writeTrainingRunReport(dir: string, summary: TrainingSummary, opt
         formatEstimate(s.heat.total.mean, s.heat.total.se),
         formatEstimate(s.heat.total.meanJ, s.heat.total.seJ),
         formatEstimate(s.heat.perUpdate.mean, s.heat.perUpdate.se),
-        `${formatNumber(s.bound.value)} (${s.bound.name})`,
-        s.bound.ratio === null ? 'n/a' : String(Number(s.bound.ratio.toPrecision(3))),
+        s.bound.boundSe > 0 ? formatEstimate(s.bound.value, s.bound.boundSe) : formatNumber(s.bound.value),
+        s.bound.ratio === null ? 'n/a' : s.bound.ratioSe !== null && s.bound.ratioSe > 0 ? formatEstimate(s.bound.ratio, s.bound.ratioSe) : formatNumber(s.bound.ratio),
         s.bound.violated ? 'VIOLATED' : 'no',
       ]),
+    },
+    {
+      kind: 'text',
+      text: `Bounds per store: ${summary.stores.map((s) => `${s.name}: ${s.bound.name}`).join('; ')}.`,
     },
     ...(plots.length ? [{ kind: 'heading', level: 2, text: 'Plots' } as Block, ...plots.map((plot): Block => ({ kind: 'plot', plot }))] : []),
     { kind: 'heading', level: 2, text: 'Empirical vs theoretical dissipation' },
