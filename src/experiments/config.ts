@@ -10,6 +10,7 @@ import { buildDiscreteModel, type DiscreteProblem } from '../memory/discrete.js'
 import { planFokkerPlanckGrid } from '../engines/fokker-planck.js';
 import { compileSchedule, probeTimes, scheduleMinimum, type ScheduleSpec } from '../physics/schedules.js';
 import { physicsConfigSchema, type PhysicsConfig } from './schema.js';
+import { stiffestCurvature } from '../thermo/protocol-checks.js';
 
 /** A config as read from disk: the validated value plus what provenance needs. */
 export interface LoadedConfig<T> {
@@ -312,23 +313,7 @@ function checkScheduleRanges(spec: PotentialSpec, duration: number): void {
  * is unstable beyond dt U''/gamma = 2.
  */
 function stableStepLimit(spec: PotentialSpec, duration: number, friction: number): number {
-  const potential = buildPotential(spec);
-  let maxCurvature = 0;
-  const samples = 41;
-  for (let k = 0; k < samples; k++) {
-    potential.setTime((duration * k) / (samples - 1));
-    const [a, b] = potential.domain();
-    const n = 400;
-    const h = (b - a) / n;
-    let minimum = Infinity;
-    for (let j = 0; j <= n; j++) minimum = Math.min(minimum, potential.energy(a + j * h, 0));
-    for (let j = 1; j < n; j++) {
-      const x = a + j * h;
-      if (potential.energy(x, 0) - minimum > 20) continue;
-      const curvature = (potential.force(x - 1e-4, 0) - potential.force(x + 1e-4, 0)) / 2e-4;
-      maxCurvature = Math.max(maxCurvature, Math.abs(curvature));
-    }
-  }
+  const maxCurvature = stiffestCurvature(spec, duration, 41);
   return maxCurvature > 0 ? (0.5 * friction) / maxCurvature : Infinity;
 }
 

@@ -95,10 +95,9 @@ export function scheduleWarnings(spec: MemorySpec, duration: number): string[] {
  * (U - U_min < 20 kT), sampled at 21 times over [0, duration]: the curvature
  * that sets the integrator's time-step error.
  */
-export function stiffestCurvature(spec: PotentialSpec, duration: number): number {
+export function stiffestCurvature(spec: PotentialSpec, duration: number, samples = 21): number {
   const potential = buildPotential(spec);
   let maxCurvature = 0;
-  const samples = 21;
   for (let k = 0; k < samples; k++) {
     potential.setTime((duration * k) / (samples - 1));
     const [a, b] = potential.domain();
