@@ -8,7 +8,7 @@ import type { PotentialSpec } from '../../physics/potentials.js';
 import { randomStream } from '../../physics/rng.js';
 import { BoltzmannSampler } from '../../physics/sampling.js';
 import { compileSchedule, type ScheduleSpec } from '../../physics/schedules.js';
-import { conventionalOverwriteBound, limBound, type LimBound } from '../lim-bound.js';
+import { conventionalOverwriteBound, limBound, polygonNodes, type LimBound } from '../lim-bound.js';
 import { integratedMobility, type CompiledBarrierSchedule } from '../schedules.js';
 import { meanOf } from './bit-words.js';
 import { levelValue, nearestLevel, type HeatSplit, type LevelMap, type ParameterStore, type StoreBounds, type StoreRun } from './types.js';
@@ -325,14 +325,22 @@ export class LimStore implements ParameterStore {
   /** Levels after and before the current window (the shadow digital memory's path). */
   private readonly levelNow: LevelArray;
   private readonly levelBefore: LevelArray;
-  /** Copy-mean coordinate of each parameter at each checkpoint (levels). */
-  private readonly meanPath: number[] = [];
   /**
-   * Every cell's coordinate at each checkpoint (one copies x N snapshot per checkpoint): the LIM
-   * bound's noise-free path estimate and its SE need the copies. Float32 halves the memory; its
-   * 24-bit mantissa resolves 4e-3 level even at 2^16 levels.
+   * Copy-mean coordinate of each parameter at the last checkpoint, and the polygon length of its
+   * path through all checkpoints so far (levels; summed in checkpoint order, as polygonLength does):
+   * 16 B per parameter instead of 8 B per parameter per checkpoint.
+   */
+  private lastMean: Float64Array | undefined;
+  private meanPathLength: Float64Array | undefined;
+  /**
+   * Every cell's coordinate at the checkpoints the LIM bound's polygon runs through (one copies x N
+   * snapshot each; an empty array at the others when the checkpoint count is known in advance,
+   * so at most LIM_PATH_SEGMENTS + 1 snapshots are held): the bound's noise-free path estimate and
+   * its SE need the copies. Float32 halves the memory; its 24-bit mantissa resolves 4e-3 level
+   * even at 2^16 levels.
    */
   private readonly copyPath: Float32Array[] = [];
+  private readonly snapshotAt: Set<number> | undefined;
   private checkpoints = 0;
   private clipped = 0;
   private tilts = 0;
@@ -358,6 +366,7 @@ export class LimStore implements ParameterStore {
     this.levelNow = levelArray(options.map.levels, initialLevels.length);
     this.levelBefore = levelArray(options.map.levels, initialLevels.length);
     this.levelBefore.set(initialLevels);
+    this.snapshotAt = run.checkpoints !== undefined ? new Set(polygonNodes(run.checkpoints)) : undefined;
     this.shadowFlips = new Float64Array(run.copies);
     this.shadowWordWrites = new Float64Array(run.copies);
     this.retentionHeat = new Float64Array(run.copies);
@@ -460,12 +469,18 @@ export class LimStore implements ParameterStore {
     // A scratch buffer per checkpoint (freed after it), not kept per cell for the run.
     const positions = new Float64Array(this.n * this.copies);
     this.cells.positions(positions);
+    const first = !this.lastMean;
+    const last = (this.lastMean ??= new Float64Array(this.n));
+    const length = (this.meanPathLength ??= new Float64Array(this.n));
     for (let p = 0; p < this.n; p++) {
       let sum = 0;
       for (let c = 0; c < this.copies; c++) sum += positions[c * this.n + p];
-      this.meanPath.push(sum / this.copies);
+      const mean = sum / this.copies;
+      if (!first) length[p] += Math.abs(mean - last[p]);
+      last[p] = mean;
     }
-    this.copyPath.push(Float32Array.from(positions));
+    const keep = !this.snapshotAt || this.snapshotAt.has(this.checkpoints);
+    this.copyPath.push(keep ? Float32Array.from(positions) : new Float32Array(0));
     this.checkpoints++;
   }
 
@@ -505,8 +520,9 @@ export class LimStore implements ParameterStore {
     this.cells.levels(this.levelNow);
     const finalLevels = Int32Array.from(this.levelNow);
     return limBound({
-      meanPath: Float64Array.from(this.meanPath),
-      copyPath: this.copyPath,
+      copyMeanPathLengths: this.meanPathLength ?? new Float64Array(this.n),
+      // Snapshots kept for a different checkpoint count (a run cut short) do not fit its polygon: copy-mean estimator then.
+      ...(this.snapshotAt && this.checkpoints !== this.run.checkpoints ? {} : { copyPath: this.copyPath }),
       seed: this.run.seed,
       checkpoints: this.checkpoints,
       parameterCount: this.n,
