@@ -27,7 +27,9 @@ export interface StoreThroughput {
   cellUpdatesPerSecond: number;
   /** Typed-array state reachable from the store after the updates, over N (no checkpoint taken). */
   bytesPerCell: number;
-  /** What one checkpoint() adds to that, over N (held to the end of the run). */
+  /** What the first checkpoint() adds to that, over N (path accumulators allocated once, plus its snapshot). */
+  bytesPerCellFirstCheckpoint: number;
+  /** What each further checkpoint() adds, over N, held to the end of the run (measured on the second; run.checkpoints unknown, so every snapshot is kept). */
   bytesPerCellPerCheckpoint: number;
   finalMeanSquareError: number;
 }
@@ -83,7 +85,9 @@ function timeStore(name: string, spec: StoreSpec, n: number, updates: number): S
   for (let i = 0; i < n; i++) mse += (w[i] - optimum[i]) ** 2 / n;
   const runState = bytesPerCell(store, n);
   store.checkpoint();
-  const perCheckpoint = bytesPerCell(store, n) - runState;
+  const afterFirst = bytesPerCell(store, n);
+  store.checkpoint();
+  const perCheckpoint = bytesPerCell(store, n) - afterFirst;
   return {
     store: name,
     wallSeconds,
@@ -92,6 +96,7 @@ function timeStore(name: string, spec: StoreSpec, n: number, updates: number): S
     cpuSeconds,
     cellUpdatesPerSecond: (n * updates) / cpuSeconds,
     bytesPerCell: runState,
+    bytesPerCellFirstCheckpoint: afterFirst - runState,
     bytesPerCellPerCheckpoint: perCheckpoint,
     finalMeanSquareError: mse,
   };
