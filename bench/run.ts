@@ -441,7 +441,7 @@ async function main(): Promise<void> {
     rows.push([
       `Store ${r.store}, ${fmt(r.parameters)} parameters x ${r.updates} updates`,
       `${fmt(r.cellUpdatesPerSecond)} cell-updates/s/core`,
-      `${fmt(r.cpuSeconds)} s CPU, ${fmt(r.bytesPerCell)} bytes/cell (target >= 2e6 /s, <= 64 B); final mse ${fmt(r.finalMeanSquareError, 4)}`,
+      `${fmt(r.cpuSeconds)} s CPU, ${fmt(r.bytesPerCell)} bytes/cell measured (+${fmt(r.bytesPerCellFirstCheckpoint)} at the first checkpoint, +${fmt(r.bytesPerCellPerCheckpoint)} per further one) (target >= 2e6 /s, <= 64 B); final mse ${fmt(r.finalMeanSquareError, 4)}`,
     ]);
   }
   if (storeC) {

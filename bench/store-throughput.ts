@@ -5,7 +5,10 @@
  * gradient of a separable quadratic L = sum_i h_i (w_i - w*_i)^2 / 2 (the
  * gradient costs one multiply-add per cell, so the figure is the store's). A
  * cell-update is one parameter's read and update. Also the bytes of store
- * state per cell (typed arrays reachable from the store, over N), and the
+ * state per cell (typed arrays reachable from the store, over N: measured by
+ * walking the store, not asserted), the bytes one checkpoint adds per cell
+ * (the LIM store keeps a Float32 snapshot of every copy per checkpoint for
+ * its bound: 4 B per cell per checkpoint, on top of the run state), and the
  * same hopping update in C (bench/hopping.c, gcc -O3) for the ratio.
  */
 import { spawnSync } from 'node:child_process';
@@ -22,7 +25,12 @@ export interface StoreThroughput {
   updates: number;
   cpuSeconds: number;
   cellUpdatesPerSecond: number;
+  /** Typed-array state reachable from the store after the updates, over N (no checkpoint taken). */
   bytesPerCell: number;
+  /** What the first checkpoint() adds to that, over N (path accumulators allocated once, plus its snapshot). */
+  bytesPerCellFirstCheckpoint: number;
+  /** What each further checkpoint() adds, over N, held to the end of the run (measured on the second; run.checkpoints unknown, so every snapshot is kept). */
+  bytesPerCellPerCheckpoint: number;
   finalMeanSquareError: number;
 }
 
@@ -75,7 +83,23 @@ function timeStore(name: string, spec: StoreSpec, n: number, updates: number): S
   store.read(w);
   let mse = 0;
   for (let i = 0; i < n; i++) mse += (w[i] - optimum[i]) ** 2 / n;
-  return { store: name, wallSeconds, parameters: n, updates, cpuSeconds, cellUpdatesPerSecond: (n * updates) / cpuSeconds, bytesPerCell: bytesPerCell(store, n), finalMeanSquareError: mse };
+  const runState = bytesPerCell(store, n);
+  store.checkpoint();
+  const afterFirst = bytesPerCell(store, n);
+  store.checkpoint();
+  const perCheckpoint = bytesPerCell(store, n) - afterFirst;
+  return {
+    store: name,
+    wallSeconds,
+    parameters: n,
+    updates,
+    cpuSeconds,
+    cellUpdatesPerSecond: (n * updates) / cpuSeconds,
+    bytesPerCell: runState,
+    bytesPerCellFirstCheckpoint: afterFirst - runState,
+    bytesPerCellPerCheckpoint: perCheckpoint,
+    finalMeanSquareError: mse,
+  };
 }
 
 /** The store rows; `updates` per store (1e3 for the full figure). */

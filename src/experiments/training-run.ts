@@ -353,6 +353,8 @@ export function runTraining(loaded: LoadedConfig<TrainingConfig>, overrides: Run
       learningRate,
       initialParameters: initial,
       seed: config.seed + 7 * index,
+      // train() checkpoints at each of the recordPoints marks.
+      checkpoints: t.recordPoints,
     };
     const name = storeName(spec as StoreSpec, index, config.stores as StoreSpec[]);
     return createStore(spec as StoreSpec, index, { run, init, path: `stores[${index}]`, calibrations, name, task: calibrationTask, learningRateSpec: t.learningRate });

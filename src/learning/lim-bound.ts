@@ -63,11 +63,17 @@ export function integerEntropyUpperBound(variance: number): number {
 
 export interface LimBoundInput {
   /** Copy-mean coordinate (levels) of each parameter at each checkpoint: checkpoints x parameters, row-major. */
-  meanPath: Float64Array;
+  meanPath?: Float64Array;
+  /**
+   * Or, instead of meanPath, the polygon length of each parameter's copy-mean path through every
+   * checkpoint (polygonLength, summed in checkpoint order), accumulated as the run goes.
+   */
+  copyMeanPathLengths?: Float64Array;
   /**
    * Every cell's coordinate at each checkpoint: one snapshot (copies x parameters,
    * row-major) per checkpoint. With it the path lengths are the leave-one-out
    * estimates of the ensemble-mean path and the bound gets a bootstrap SE over copies.
+   * Only the polygon nodes (polygonNodes(checkpoints)) are read; the others may be empty.
    */
   copyPath?: ArrayLike<number>[];
   /** Seed of the bootstrap over copies. */
@@ -202,16 +208,20 @@ function limResamples(checkpoints: number, cells: number): number {
 export function limBound(input: LimBoundInput): LimBound {
   const { parameterCount: n, checkpoints, meanPath, mobilityBudget, copies } = input;
   const copyMeanPathLengths: number[] = [];
-  const column = new Float64Array(checkpoints);
-  for (let p = 0; p < n; p++) {
-    for (let k = 0; k < checkpoints; k++) column[k] = meanPath[k * n + p];
-    copyMeanPathLengths.push(polygonLength(column));
+  if (input.copyMeanPathLengths) copyMeanPathLengths.push(...input.copyMeanPathLengths);
+  else {
+    if (!meanPath) throw new RangeError('limBound needs meanPath or copyMeanPathLengths');
+    const column = new Float64Array(checkpoints);
+    for (let p = 0; p < n; p++) {
+      for (let k = 0; k < checkpoints; k++) column[k] = meanPath[k * n + p];
+      copyMeanPathLengths.push(polygonLength(column));
+    }
   }
   const wellChange = input.wellBarriers ? wellEntropy(input.wellBarriers.final) - wellEntropy(input.wellBarriers.initial) : 0;
   const perParameterLevels = Array.from({ length: n }, (_, p) => Float64Array.from({ length: copies }, (_, c) => input.finalLevels[c * n + p]));
   const copyPath = input.copyPath;
   const pathEstimator: LimBound['pathEstimator'] =
-    copyPath && copyPath.length === checkpoints && copyPath.every((snapshot) => snapshot.length === copies * n)
+    copyPath && copyPath.length === checkpoints && polygonNodes(checkpoints).every((k) => copyPath[k].length === copies * n)
       ? copies >= 2
         ? 'leave-one-out'
         : 'none'

@@ -1,13 +1,14 @@
 import { LangevinEnsemble, type Integrator } from '../../engines/langevin.js';
 import type { Problem } from '../../engines/problem.js';
-import { LinearizedDrive, WashboardHoppingEnsemble } from '../../memory/washboard-hopping.js';
+import { CompactHoppingEnsemble } from '../../memory/compact-hopping.js';
+import { LinearizedDrive } from '../../memory/washboard-hopping.js';
 import type { LimCalibration } from '../calibration.js';
 import { kramersMobility, lifsonJacksonMobility } from '../../memory/washboard.js';
 import type { PotentialSpec } from '../../physics/potentials.js';
 import { randomStream } from '../../physics/rng.js';
 import { BoltzmannSampler } from '../../physics/sampling.js';
 import { compileSchedule, type ScheduleSpec } from '../../physics/schedules.js';
-import { conventionalOverwriteBound, limBound, type LimBound } from '../lim-bound.js';
+import { conventionalOverwriteBound, limBound, polygonNodes, type LimBound } from '../lim-bound.js';
 import { integratedMobility, type CompiledBarrierSchedule } from '../schedules.js';
 import { meanOf } from './bit-words.js';
 import { levelValue, nearestLevel, type HeatSplit, type LevelMap, type ParameterStore, type StoreBounds, type StoreRun } from './types.js';
@@ -59,21 +60,37 @@ export interface LimStoreOptions {
   path: string;
 }
 
+/** Level indices of every cell (Uint16 up to 2^16 levels: 2 bytes per cell). */
+type LevelArray = Int32Array | Uint16Array;
+
+function levelArray(levels: number, cells: number): LevelArray {
+  return levels <= 65_536 ? new Uint16Array(cells) : new Int32Array(cells);
+}
+
+/** Sum of a per-cell array over each copy (copy c holds cells c n .. c n + n - 1). */
+function sumPerCopy(perCell: Float64Array, n: number, copies: number): Float64Array {
+  const out = new Float64Array(copies);
+  for (let i = 0; i < perCell.length; i++) out[Math.floor(i / n)] += perCell[i];
+  return out;
+}
+
 /** What the LIM store needs from its cells, whichever engine moves them. */
 interface LimCells {
+  /** Free tilts F_i; write them, then rebookEnergies(). */
   readonly extraTilt: Float64Array;
   /** Continuous coordinate (levels) of every cell. */
   positions(out: Float64Array): void;
-  levels(out: Int32Array): void;
+  levels(out: LevelArray | Int32Array): void;
   rebookEnergies(): void;
   /** Advance one update window. */
   advanceWindow(): void;
   /** Monte-Carlo only: set tabulated grid tilts (LinearizedDrive codes), booking their work. */
-  applyTiltCodes?(drive: LinearizedDrive, codes: Int32Array): void;
+  applyTiltCodes?(drive: LinearizedDrive, codes: Int16Array): void;
   /** Tilt off, then raise the barrier to E_ret. */
   consolidate(): void;
-  updateHeat: Float64Array;
-  consolidationHeat: Float64Array;
+  /** Heat of the updates (up to the consolidation) and of the consolidation, per copy, kT. */
+  updateHeatPerCopy(): Float64Array;
+  consolidationHeatPerCopy(): Float64Array;
   /** Largest |dU - (W - Q)| over cells and phases, kT. */
   firstLawResidual(): number;
 }
@@ -95,8 +112,8 @@ function placeCells(ensemble: LangevinEnsemble, positions: Float64Array): void {
 class LangevinCells implements LimCells {
   private readonly training: LangevinEnsemble;
   private consolidation: LangevinEnsemble | undefined;
-  readonly updateHeat: Float64Array;
-  readonly consolidationHeat: Float64Array;
+  private readonly updateHeat: Float64Array;
+  private readonly consolidationHeat: Float64Array;
   private readonly steps: number;
   private readonly stepSize: number;
 
@@ -105,6 +122,7 @@ class LangevinCells implements LimCells {
     initialLevels: Int32Array,
     private readonly interval: number,
     private readonly seed: number,
+    private readonly parameters: number,
   ) {
     const cells = initialLevels.length;
     const problem: Problem = {
@@ -145,7 +163,15 @@ class LangevinCells implements LimCells {
     out.set(this.active.position);
   }
 
-  levels(out: Int32Array): void {
+  updateHeatPerCopy(): Float64Array {
+    return sumPerCopy(this.updateHeat, this.parameters, this.updateHeat.length / this.parameters);
+  }
+
+  consolidationHeatPerCopy(): Float64Array {
+    return sumPerCopy(this.consolidationHeat, this.parameters, this.consolidationHeat.length / this.parameters);
+  }
+
+  levels(out: LevelArray): void {
     const ensemble = this.active;
     for (let i = 0; i < ensemble.replicas; i++) out[i] = ensemble.potential.classify(ensemble.position[i]);
   }
@@ -199,23 +225,26 @@ class LangevinCells implements LimCells {
   }
 }
 
+/**
+ * Monte-Carlo cells: the compact hopping ensemble (src/memory/compact-hopping.ts), its ledger
+ * summed per copy (one group = the N cells of one copy).
+ */
 class HoppingCells implements LimCells {
-  private readonly ensemble: WashboardHoppingEnsemble;
-  readonly updateHeat: Float64Array;
-  readonly consolidationHeat: Float64Array;
+  private readonly ensemble: CompactHoppingEnsemble;
   private readonly steps: number;
   private readonly stepSize: number;
   private heatAtConsolidation: Float64Array | undefined;
+  private readonly consolidationHeat: Float64Array;
 
   constructor(
     private readonly options: LimStoreOptions,
     initialLevels: Int32Array,
     interval: number,
     seed: number,
+    parameters: number,
   ) {
-    this.ensemble = new WashboardHoppingEnsemble(initialLevels, options.map.levels, options.barrier.barrierAt, 1, seed);
-    this.updateHeat = this.ensemble.heat;
-    this.consolidationHeat = new Float64Array(initialLevels.length);
+    this.ensemble = new CompactHoppingEnsemble(initialLevels, options.map.levels, options.barrier.barrierAt, 1, seed, parameters);
+    this.consolidationHeat = new Float64Array(this.ensemble.groups);
     // A constant barrier keeps the rates constant over a window: one exact step suffices.
     const constant = typeof options.barrier.spec === 'number';
     this.steps = constant ? 1 : Math.max(1, Math.ceil(interval / options.dt - 1e-9));
@@ -227,10 +256,10 @@ class HoppingCells implements LimCells {
   }
 
   positions(out: Float64Array): void {
-    for (let i = 0; i < this.ensemble.cells; i++) out[i] = this.ensemble.position(i);
+    this.ensemble.positions(out);
   }
 
-  levels(out: Int32Array): void {
+  levels(out: LevelArray): void {
     out.set(this.ensemble.level);
   }
 
@@ -238,7 +267,7 @@ class HoppingCells implements LimCells {
     this.ensemble.rebookEnergies();
   }
 
-  applyTiltCodes(drive: LinearizedDrive, codes: Int32Array): void {
+  applyTiltCodes(drive: LinearizedDrive, codes: Int16Array): void {
     this.ensemble.applyTiltCodes(drive, codes);
   }
 
@@ -248,8 +277,7 @@ class HoppingCells implements LimCells {
 
   consolidate(): void {
     const e = this.ensemble;
-    e.extraTilt.fill(0);
-    e.rebookEnergies();
+    e.clearTilts();
     const heatBefore = Float64Array.from(e.heat);
     this.heatAtConsolidation = heatBefore;
     const c = this.options.consolidation;
@@ -259,19 +287,20 @@ class HoppingCells implements LimCells {
     e.setBarrierSchedule(ramp);
     const steps = Math.max(1, Math.ceil(c.duration / c.dt - 1e-9));
     e.advance(steps, c.duration / steps);
-    for (let i = 0; i < e.cells; i++) this.consolidationHeat[i] = e.heat[i] - heatBefore[i];
+    for (let g = 0; g < e.groups; g++) this.consolidationHeat[g] = e.heat[g] - heatBefore[g];
   }
 
   /** Update heat: the ledger up to the start of consolidation. */
-  get trainingHeat(): Float64Array {
-    return this.heatAtConsolidation ?? this.ensemble.heat;
+  updateHeatPerCopy(): Float64Array {
+    return Float64Array.from(this.heatAtConsolidation ?? this.ensemble.heat);
+  }
+
+  consolidationHeatPerCopy(): Float64Array {
+    return Float64Array.from(this.consolidationHeat);
   }
 
   firstLawResidual(): number {
-    const e = this.ensemble;
-    let worst = 0;
-    for (let i = 0; i < e.cells; i++) worst = Math.max(worst, Math.abs(e.energy[i] - e.initialEnergy[i] - (e.work[i] - e.heat[i])));
-    return worst;
+    return this.ensemble.firstLawResidual();
   }
 }
 
@@ -293,17 +322,25 @@ export class LimStore implements ParameterStore {
   private readonly cells: LimCells;
   private readonly n: number;
   private readonly copies: number;
-  private readonly positions: Float64Array;
-  private readonly levelNow: Int32Array;
-  private readonly levelBefore: Int32Array;
-  /** Copy-mean coordinate of each parameter at each checkpoint (levels). */
-  private readonly meanPath: number[] = [];
+  /** Levels after and before the current window (the shadow digital memory's path). */
+  private readonly levelNow: LevelArray;
+  private readonly levelBefore: LevelArray;
   /**
-   * Every cell's coordinate at each checkpoint (one copies x N snapshot per checkpoint): the LIM
-   * bound's noise-free path estimate and its SE need the copies. Float32 halves the memory; its
-   * 24-bit mantissa resolves 4e-3 level even at 2^16 levels.
+   * Copy-mean coordinate of each parameter at the last checkpoint, and the polygon length of its
+   * path through all checkpoints so far (levels; summed in checkpoint order, as polygonLength does):
+   * 16 B per parameter instead of 8 B per parameter per checkpoint.
+   */
+  private lastMean: Float64Array | undefined;
+  private meanPathLength: Float64Array | undefined;
+  /**
+   * Every cell's coordinate at the checkpoints the LIM bound's polygon runs through (one copies x N
+   * snapshot each; an empty array at the others when the checkpoint count is known in advance,
+   * so at most LIM_PATH_SEGMENTS + 1 snapshots are held): the bound's noise-free path estimate and
+   * its SE need the copies. Float32 halves the memory; its 24-bit mantissa resolves 4e-3 level
+   * even at 2^16 levels.
    */
   private readonly copyPath: Float32Array[] = [];
+  private readonly snapshotAt: Set<number> | undefined;
   private checkpoints = 0;
   private clipped = 0;
   private tilts = 0;
@@ -324,24 +361,25 @@ export class LimStore implements ParameterStore {
     const initialLevels = Int32Array.from(run.initialParameters, (w) => nearestLevel(options.map, w));
     this.cells =
       options.engine === 'langevin'
-        ? new LangevinCells(options, initialLevels, run.updateInterval, run.seed)
-        : new HoppingCells(options, initialLevels, run.updateInterval, run.seed);
-    this.positions = new Float64Array(initialLevels.length);
-    this.levelNow = new Int32Array(initialLevels.length);
-    this.levelBefore = Int32Array.from(initialLevels);
+        ? new LangevinCells(options, initialLevels, run.updateInterval, run.seed, this.n)
+        : new HoppingCells(options, initialLevels, run.updateInterval, run.seed, this.n);
+    this.levelNow = levelArray(options.map.levels, initialLevels.length);
+    this.levelBefore = levelArray(options.map.levels, initialLevels.length);
+    this.levelBefore.set(initialLevels);
+    this.snapshotAt = run.checkpoints !== undefined ? new Set(polygonNodes(run.checkpoints)) : undefined;
     this.shadowFlips = new Float64Array(run.copies);
     this.shadowWordWrites = new Float64Array(run.copies);
     this.retentionHeat = new Float64Array(run.copies);
   }
 
   read(out: Float64Array): void {
-    this.cells.positions(this.positions);
+    this.cells.positions(out);
     const { min, step } = this.options.map;
-    for (let i = 0; i < out.length; i++) out[i] = min + step * this.positions[i];
+    for (let i = 0; i < out.length; i++) out[i] = min + step * out[i];
   }
 
   private drive: LinearizedDrive | undefined;
-  private codes: Int32Array | undefined;
+  private codes: Int16Array | undefined;
   private driveRngStream: ReturnType<typeof randomStream> | undefined;
   private get driveRng(): ReturnType<typeof randomStream> {
     return (this.driveRngStream ??= randomStream(this.run.seed, 0, 'lim-drive'));
@@ -356,10 +394,10 @@ export class LimStore implements ParameterStore {
 
   update(gradient: Float64Array, index: number): void {
     const { tiltGain, maxTilt } = this.options;
-    const tilt = this.cells.extraTilt;
     const annealing = this.options.drive === 'linearized' && index >= Math.ceil((1 - this.options.annealFraction) * this.run.updates);
     if (annealing) {
       const cap = Math.min(this.driveFor(index).maxTilt, this.options.settlingTiltCap ?? Infinity);
+      const tilt = this.cells.extraTilt;
       for (let i = 0; i < tilt.length; i++) {
         let f = -tiltGain * gradient[i];
         this.maxAbsTilt = Math.max(this.maxAbsTilt, Math.abs(f));
@@ -373,10 +411,11 @@ export class LimStore implements ParameterStore {
       // Tabulated grid tilts (a drive with drive.points levels), stochastically rounded so the mean drift is exact.
       const drive = this.driveFor(index);
       const gain = drive.mobility * tiltGain;
-      const codes = (this.codes ??= new Int32Array(tilt.length));
+      const cellCount = this.n * this.copies;
+      const codes = (this.codes ??= new Int16Array(cellCount));
       const rng = this.driveRng;
       let largest = 0;
-      for (let i = 0; i < tilt.length; i++) {
+      for (let i = 0; i < cellCount; i++) {
         const target = -gain * gradient[i];
         const a = Math.abs(target);
         if (a > largest) largest = a;
@@ -384,11 +423,12 @@ export class LimStore implements ParameterStore {
         codes[i] = drive.codeFor(target, rng.uniform());
       }
       this.maxAbsTilt = Math.max(this.maxAbsTilt, largest / drive.mobility);
-      this.tilts += tilt.length;
+      this.tilts += cellCount;
       this.cells.applyTiltCodes(drive, codes);
       this.afterWindow();
       return;
     } else {
+      const tilt = this.cells.extraTilt;
       for (let i = 0; i < tilt.length; i++) {
         let f = -tiltGain * gradient[i];
         this.maxAbsTilt = Math.max(this.maxAbsTilt, Math.abs(f));
@@ -402,7 +442,7 @@ export class LimStore implements ParameterStore {
         tilt[i] = f;
       }
     }
-    this.tilts += tilt.length;
+    this.tilts += this.n * this.copies;
     this.cells.rebookEnergies();
     this.afterWindow();
   }
@@ -426,13 +466,21 @@ export class LimStore implements ParameterStore {
   }
 
   checkpoint(): void {
-    this.cells.positions(this.positions);
+    // A scratch buffer per checkpoint (freed after it), not kept per cell for the run.
+    const positions = new Float64Array(this.n * this.copies);
+    this.cells.positions(positions);
+    const first = !this.lastMean;
+    const last = (this.lastMean ??= new Float64Array(this.n));
+    const length = (this.meanPathLength ??= new Float64Array(this.n));
     for (let p = 0; p < this.n; p++) {
       let sum = 0;
-      for (let c = 0; c < this.copies; c++) sum += this.positions[c * this.n + p];
-      this.meanPath.push(sum / this.copies);
+      for (let c = 0; c < this.copies; c++) sum += positions[c * this.n + p];
+      const mean = sum / this.copies;
+      if (!first) length[p] += Math.abs(mean - last[p]);
+      last[p] = mean;
     }
-    this.copyPath.push(Float32Array.from(this.positions));
+    const keep = !this.snapshotAt || this.snapshotAt.has(this.checkpoints);
+    this.copyPath.push(keep ? Float32Array.from(positions) : new Float32Array(0));
     this.checkpoints++;
   }
 
@@ -447,26 +495,16 @@ export class LimStore implements ParameterStore {
     for (let i = 0; i < out.length; i++) out[i] = levelValue(this.options.map, this.levelNow[i]);
   }
 
-  private perCopy(perCell: Float64Array): Float64Array {
-    const out = new Float64Array(this.copies);
-    for (let i = 0; i < perCell.length; i++) out[Math.floor(i / this.n)] += perCell[i];
-    return out;
-  }
-
   cumulativeHeat(out: Float64Array): void {
-    const update = this.perCopy(this.trainingHeatPerCell());
-    const consolidation = this.perCopy(this.cells.consolidationHeat);
+    const update = this.cells.updateHeatPerCopy();
+    const consolidation = this.cells.consolidationHeatPerCopy();
     for (let c = 0; c < out.length; c++) out[c] = update[c] + consolidation[c];
-  }
-
-  private trainingHeatPerCell(): Float64Array {
-    return this.cells instanceof HoppingCells ? this.cells.trainingHeat : this.cells.updateHeat;
   }
 
   heat(): HeatSplit {
     return {
-      update: this.perCopy(this.trainingHeatPerCell()),
-      consolidation: this.perCopy(this.cells.consolidationHeat),
+      update: this.cells.updateHeatPerCopy(),
+      consolidation: this.cells.consolidationHeatPerCopy(),
       retention: this.retentionHeat,
     };
   }
@@ -480,15 +518,17 @@ export class LimStore implements ParameterStore {
     const duration = this.run.updates * this.run.updateInterval;
     const budget = integratedMobility(this.options.barrier.barrierAt, (e) => this.boundMobility(e), duration);
     this.cells.levels(this.levelNow);
+    const finalLevels = Int32Array.from(this.levelNow);
     return limBound({
-      meanPath: Float64Array.from(this.meanPath),
-      copyPath: this.copyPath,
+      copyMeanPathLengths: this.meanPathLength ?? new Float64Array(this.n),
+      // Snapshots kept for a different checkpoint count (a run cut short) do not fit its polygon: copy-mean estimator then.
+      ...(this.snapshotAt && this.checkpoints !== this.run.checkpoints ? {} : { copyPath: this.copyPath }),
       seed: this.run.seed,
       checkpoints: this.checkpoints,
       parameterCount: this.n,
       mobilityBudget: budget,
       initialLevelEntropy: this.options.initialLevelEntropy,
-      finalLevels: this.levelNow,
+      finalLevels,
       copies: this.copies,
       bits: this.options.map.bits,
       ...(this.options.engine === 'langevin'

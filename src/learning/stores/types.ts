@@ -25,6 +25,8 @@ export interface StoreRun {
   /** Initial parameter values, copies x N. */
   initialParameters: Float64Array;
   seed: number;
+  /** How many times checkpoint() will be called, when known: a store then keeps only the snapshots its bound reads. */
+  checkpoints?: number;
 }
 
 /** Heat released per copy (kT), split by what the memory was doing. */
