@@ -527,8 +527,8 @@ function sameParameters(potential: Potential, previous: number[]): boolean {
   return same;
 }
 
-/** Neumaier's compensated sum: the ledger over 1e5+ steps stays at round-off. */
-class CompensatedSum {
+/** Neumaier's compensated sum: the ledger over 1e5+ steps stays at round-off (also the adjoint's forward pass, src/optimize/adjoint.ts). */
+export class CompensatedSum {
   private sum = 0;
   private carry = 0;
   add(value: number): void {

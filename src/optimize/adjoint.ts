@@ -1,4 +1,5 @@
 import {
+  CompensatedSum,
   BackwardEulerOperator,
   StateMap,
   initialProbabilities,
@@ -37,21 +38,6 @@ export interface ForwardState {
   finalOccupancy: number[];
   /** Per-cell share of each state at t = tau: occupancy_s = sum_j stateWeights[s][j] p^N_j. */
   stateWeights: Float64Array[];
-}
-
-/** Neumaier's compensated sum, as the engine books W and Q. */
-class CompensatedSum {
-  private sum = 0;
-  private carry = 0;
-  add(value: number): void {
-    const t = this.sum + value;
-    if (Math.abs(this.sum) >= Math.abs(value)) this.carry += this.sum - t + value;
-    else this.carry += value - t + this.sum;
-    this.sum = t;
-  }
-  get value(): number {
-    return this.sum + this.carry;
-  }
 }
 
 /** Solve the engine's step on `grid` for a problem whose potential carries the protocol. */
