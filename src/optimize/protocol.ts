@@ -1,5 +1,5 @@
 import { ConfigError } from '../errors.js';
-import { compileSchedule, type ScheduleSpec } from '../physics/schedules.js';
+import { compileSchedule, tableSegment, type ScheduleSpec } from '../physics/schedules.js';
 import type { PotentialSpec } from '../physics/potentials.js';
 
 /**
@@ -192,13 +192,8 @@ export function knotWeights(field: VariedField, t: number, duration: number): [n
   const times = [0, ...field.knotTimes, duration];
   const last = times.length - 1;
   if (t <= times[0] || t >= times[last]) return [-1, 0, -1, 0];
-  let lo = 0;
-  let hi = last;
-  while (hi - lo > 1) {
-    const mid = (lo + hi) >> 1;
-    if (times[mid] <= t) lo = mid;
-    else hi = mid;
-  }
+  const lo = tableSegment(times, t);
+  const hi = lo + 1;
   const s = (t - times[lo]) / (times[hi] - times[lo]);
   // Point index i maps to free knot i - 1; points 0 and last are fixed.
   const free = (i: number) => (i >= 1 && i <= last - 1 ? i - 1 : -1);

@@ -35,17 +35,26 @@ function tableSchedule(points: [number, number][]): Schedule {
   return (t) => {
     if (t <= times[0]) return values[0];
     if (t >= times[last]) return values[last];
-    // Binary search for the segment [times[lo], times[lo+1]] containing t.
-    let lo = 0;
-    let hi = last;
-    while (hi - lo > 1) {
-      const mid = (lo + hi) >> 1;
-      if (times[mid] <= t) lo = mid;
-      else hi = mid;
-    }
-    const s = (t - times[lo]) / (times[hi] - times[lo]);
-    return values[lo] + s * (values[hi] - values[lo]);
+    const lo = tableSegment(times, t);
+    const s = (t - times[lo]) / (times[lo + 1] - times[lo]);
+    return values[lo] + s * (values[lo + 1] - values[lo]);
   };
+}
+
+/**
+ * The segment [times[lo], times[lo + 1]] of an increasing knot list that holds t, for
+ * times[0] < t < times[last], by binary search. Shared by table schedules and by the
+ * optimizer's knot weights (src/optimize/protocol.ts), so both interpolate alike.
+ */
+export function tableSegment(times: ArrayLike<number>, t: number): number {
+  let lo = 0;
+  let hi = times.length - 1;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (times[mid] <= t) lo = mid;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /**
