@@ -1,6 +1,6 @@
 import { randomStream } from '../physics/rng.js';
 import { requireInteger, type Dataset, type SampleBatch } from './dataset-types.js';
-import { checkCall, SinglePassModel, type Model } from './model-core.js';
+import { checkCall, MulticlassModel, type Model } from './model-core.js';
 
 /**
  * One-hidden-layer tanh perceptron with a softmax output, for multiclass data:
@@ -16,12 +16,12 @@ import { checkCall, SinglePassModel, type Model } from './model-core.js';
  *   dW1_hj = da_h x_j, db1_h = da_h.
  * Scratch vectors for one sample, so a call allocates nothing.
  */
-export class SoftmaxMlpModel extends SinglePassModel implements Model {
+export class SoftmaxMlpModel extends MulticlassModel implements Model {
   readonly name = 'mlp';
   readonly task = 'multiclass' as const;
   readonly parameterCount: number;
   private readonly hidden: Float64Array;
-  private readonly logits: Float64Array;
+  protected readonly logits: Float64Array;
   private readonly b1: number;
   private readonly w2: number;
   private readonly b2: number;
@@ -121,26 +121,7 @@ export class SoftmaxMlpModel extends SinglePassModel implements Model {
     return total / count;
   }
 
-  private argmax(params: Float64Array, data: Dataset, i: number): number {
+  protected forwardSample(params: Float64Array, data: Dataset, i: number): void {
     this.forward(params, data.features, i * this.featureCount);
-    let best = 0;
-    for (let k = 1; k < this.classCount; k++) if (this.logits[k] > this.logits[best]) best = k;
-    return best;
-  }
-
-  predict(params: Float64Array, data: Dataset, out = new Float64Array(data.sampleCount)): Float64Array {
-    checkCall(this, params, data, null);
-    for (let i = 0; i < data.sampleCount; i++) out[i] = this.argmax(params, data, i);
-    return out;
-  }
-
-  accuracy(params: Float64Array, data: Dataset, batch?: SampleBatch): number {
-    const count = checkCall(this, params, data, batch);
-    let correct = 0;
-    for (let s = 0; s < count; s++) {
-      const i = batch ? batch[s] : s;
-      if (this.argmax(params, data, i) === data.targets[i]) correct++;
-    }
-    return correct / count;
   }
 }

@@ -93,7 +93,7 @@ export function assertModelFitsData(model: Model, data: Dataset): void {
 }
 
 /** Per-call checks cheap enough for every gradient evaluation. O(batch). */
-export function checkCall(model: Model, params: Float64Array, data: Dataset, batch: SampleBatch): number {
+export function checkCall(model: Pick<Model, 'name' | 'featureCount' | 'parameterCount'>, params: Float64Array, data: Dataset, batch: SampleBatch): number {
   if (params.length !== model.parameterCount) {
     throw new RangeError(`${model.name}: expected ${model.parameterCount} parameters, got ${params.length}`);
   }
@@ -158,5 +158,42 @@ export abstract class SinglePassModel {
     const value = this.pass(params, data, batch, out);
     assertFiniteGradient(this.name, out, this.nameOfParameter);
     return value;
+  }
+}
+
+/**
+ * A softmax classifier: its predicted class is the argmax of the logits that
+ * `forwardSample` leaves in `logits`. predict and accuracy are written once here
+ * for softmax regression and the softmax MLP.
+ */
+export abstract class MulticlassModel extends SinglePassModel {
+  abstract readonly classCount: number;
+  abstract readonly featureCount: number;
+  protected abstract readonly logits: Float64Array;
+  /** Compute the logits of sample i into this.logits. */
+  protected abstract forwardSample(params: Float64Array, data: Dataset, i: number): void;
+
+  private predictedClass(params: Float64Array, data: Dataset, i: number): number {
+    this.forwardSample(params, data, i);
+    let best = 0;
+    for (let k = 1; k < this.classCount; k++) if (this.logits[k] > this.logits[best]) best = k;
+    return best;
+  }
+
+  /** The predicted class (argmax of the logits) of every sample. */
+  predict(params: Float64Array, data: Dataset, out = new Float64Array(data.sampleCount)): Float64Array {
+    checkCall(this, params, data, null);
+    for (let i = 0; i < data.sampleCount; i++) out[i] = this.predictedClass(params, data, i);
+    return out;
+  }
+
+  accuracy(params: Float64Array, data: Dataset, batch?: SampleBatch): number {
+    const count = checkCall(this, params, data, batch);
+    let correct = 0;
+    for (let s = 0; s < count; s++) {
+      const i = batch ? batch[s] : s;
+      if (this.predictedClass(params, data, i) === data.targets[i]) correct++;
+    }
+    return correct / count;
   }
 }

@@ -1,6 +1,6 @@
 import { randomStream } from '../physics/rng.js';
 import { requireInteger, type Dataset, type SampleBatch } from './dataset-types.js';
-import { checkCall, SinglePassModel, type Model } from './model-core.js';
+import { checkCall, MulticlassModel, type Model } from './model-core.js';
 
 /**
  * Softmax (multinomial logistic) regression: z_k = W_k . x + b_k, p_k =
@@ -12,11 +12,11 @@ import { checkCall, SinglePassModel, type Model } from './model-core.js';
  */
 const INIT_STD = 0.01;
 
-export class SoftmaxRegressionModel extends SinglePassModel implements Model {
+export class SoftmaxRegressionModel extends MulticlassModel implements Model {
   readonly name = 'softmax-regression';
   readonly task = 'multiclass' as const;
   readonly parameterCount: number;
-  private readonly logits: Float64Array;
+  protected readonly logits: Float64Array;
 
   constructor(
     readonly featureCount: number,
@@ -88,29 +88,8 @@ export class SoftmaxRegressionModel extends SinglePassModel implements Model {
     return total / count;
   }
 
-  /** The predicted class (argmax of the logits) of every sample. */
-  predict(params: Float64Array, data: Dataset, out = new Float64Array(data.sampleCount)): Float64Array {
-    checkCall(this, params, data, null);
-    for (let i = 0; i < data.sampleCount; i++) {
-      this.forward(params, data, i);
-      let best = 0;
-      for (let k = 1; k < this.classCount; k++) if (this.logits[k] > this.logits[best]) best = k;
-      out[i] = best;
-    }
-    return out;
-  }
-
-  accuracy(params: Float64Array, data: Dataset, batch?: SampleBatch): number {
-    const count = checkCall(this, params, data, batch);
-    let correct = 0;
-    for (let s = 0; s < count; s++) {
-      const i = batch ? batch[s] : s;
-      this.forward(params, data, i);
-      let best = 0;
-      for (let k = 1; k < this.classCount; k++) if (this.logits[k] > this.logits[best]) best = k;
-      if (best === data.targets[i]) correct++;
-    }
-    return correct / count;
+  protected forwardSample(params: Float64Array, data: Dataset, i: number): void {
+    this.forward(params, data, i);
   }
 }
 
