@@ -14,9 +14,15 @@ export interface LbfgsOptions {
   maxIterations?: number;
   /** Stored correction pairs m, default 10. */
   memory?: number;
-  /** Stop when max |g_i| <= gradientTolerance, default 1e-8. */
+  /** Stop when stationarity(x, g) <= gradientTolerance, default 1e-8. */
   gradientTolerance?: number;
-  /** Stop when |f_k - f_{k+1}| <= valueTolerance max(1, |f|), default 1e-12. */
+  /**
+   * The first-order optimality measure compared with gradientTolerance; default
+   * max |g_i|. A caller with box constraints passes the projected-gradient norm
+   * (optimize.ts), as L-BFGS-B does.
+   */
+  stationarity?: (x: Float64Array, gradient: Float64Array) => number;
+  /** Stop when (f_k - f_{k+1}) / max(|f_k|, |f_{k+1}|, 1) <= valueTolerance (L-BFGS-B's factr test), default 1e-12. */
   valueTolerance?: number;
   /** Called after each iteration. */
   onIteration?: (record: IterationRecord) => void;
@@ -132,6 +138,7 @@ export function minimizeLbfgs(fg: ValueAndGradient, x0: ArrayLike<number>, optio
   const memory = options.memory ?? 10;
   const gtol = options.gradientTolerance ?? 1e-8;
   const ftol = options.valueTolerance ?? 1e-12;
+  const stationarity = options.stationarity ?? ((_x: Float64Array, g: Float64Array) => maxAbs(g));
   const counter = { evaluations: 0 };
   let x: Float64Array = Float64Array.from(x0);
   let { value, gradient } = fg(x);
@@ -143,7 +150,7 @@ export function minimizeLbfgs(fg: ValueAndGradient, x0: ArrayLike<number>, optio
   let reason = 'iteration limit';
   let converged = false;
   let iteration = 0;
-  if (maxAbs(gradient) <= gtol) return { x, value, gradient, iterations: 0, evaluations: 1, converged: true, reason: 'gradient tolerance' };
+  if (stationarity(x, gradient) <= gtol) return { x, value, gradient, iterations: 0, evaluations: 1, converged: true, reason: 'gradient tolerance' };
   for (iteration = 1; iteration <= maxIterations; iteration++) {
     // Two-loop recursion: d = -H g.
     const q = Float64Array.from(gradient);
@@ -168,8 +175,8 @@ export function minimizeLbfgs(fg: ValueAndGradient, x0: ArrayLike<number>, optio
     }
     const trial = strongWolfe(fg, x, value, slope, d, 1, counter);
     if (!trial) {
-      reason = 'line search found no decrease';
-      converged = maxAbs(gradient) <= Math.sqrt(gtol);
+      converged = stationarity(x, gradient) <= Math.sqrt(gtol);
+      reason = converged ? 'line search found no decrease (gradient within sqrt of the tolerance)' : 'line search found no decrease';
       iteration--;
       break;
     }
@@ -186,18 +193,18 @@ export function minimizeLbfgs(fg: ValueAndGradient, x0: ArrayLike<number>, optio
         rho.shift();
       }
     }
-    const change = Math.abs(value - trial.value);
+    const change = Math.abs(value - trial.value) / Math.max(Math.abs(value), Math.abs(trial.value), 1);
     x = trial.x;
     value = trial.value;
     gradient = trial.gradient;
-    const gradientNorm = maxAbs(gradient);
+    const gradientNorm = stationarity(x, gradient);
     options.onIteration?.({ iteration, value, gradientNorm, evaluations: counter.evaluations, step: trial.alpha, x });
     if (gradientNorm <= gtol) {
       reason = 'gradient tolerance';
       converged = true;
       break;
     }
-    if (change <= ftol * Math.max(1, Math.abs(value))) {
+    if (change <= ftol) {
       reason = 'value tolerance';
       converged = true;
       break;

@@ -23,6 +23,8 @@ const VARIABLE_FIELDS: Record<string, string[]> = {
   'double-well': ['barrierHeight', 'wellPosition', 'tilt'],
   washboard: ['barrierHeight', 'tilt'],
 };
+/** A discrete memory (master-equation objective) varies its state energies and barriers: energies[i], barriers[i]. */
+const DISCRETE_FIELDS = ['energies', 'barriers'];
 
 /** Defaults of optional fields (src/physics/potentials.ts). */
 const FIELD_DEFAULTS: Record<string, number> = { centre: 0, tilt: 0, wellPosition: 1 };
@@ -32,6 +34,7 @@ const POSITIVE_FIELDS: Record<string, string[]> = {
   harmonic: ['stiffness'],
   'double-well': ['barrierHeight', 'wellPosition'],
   washboard: [],
+  discrete: [],
 };
 
 export interface VariedField {
@@ -40,8 +43,11 @@ export interface VariedField {
   /** Keys from the config root to the field. */
   keys: (string | number)[];
   /** The potential kind owning the field and the field's name in it. */
-  kind: 'harmonic' | 'double-well' | 'washboard';
+  kind: 'harmonic' | 'double-well' | 'washboard' | 'discrete';
+  /** The field's name in its potential: centre, tilt, ... or energies[i], barriers[i] of a discrete memory. */
   leaf: string;
+  /** The name bounds may also use: energies / barriers for a discrete memory, else the leaf. */
+  group: string;
   /** The name Potential.parameters() gives it: the path without "potential.". */
   parameterName: string;
   /** Fixed values at t = 0 and t = tau (from the config's schedule). */
@@ -71,21 +77,43 @@ export function parseFieldPath(path: string): (string | number)[] {
   return keys;
 }
 
-/** The config object (potential spec) that holds the field, and the field's key. */
-function locate(config: Record<string, unknown>, keys: (string | number)[], path: string): { owner: Record<string, unknown>; leaf: string } {
+/**
+ * The config object (potential spec) that holds the field, and the field's key;
+ * for a discrete memory's potential.energies[i] / potential.barriers[i], the
+ * list and the index.
+ */
+function locate(
+  config: Record<string, unknown>,
+  keys: (string | number)[],
+  path: string,
+): { owner: Record<string | number, unknown>; leaf: string | number; kind: string; leafName: string } {
   if (keys[0] !== 'potential' || keys.length < 2) {
     throw new ConfigError('--vary', `got "${path}"; expected a schedule of the potential, e.g. potential.centre`);
   }
   let node: unknown = config;
+  let parent: unknown = undefined;
   for (const key of keys.slice(0, -1)) {
     if (node === null || typeof node !== 'object') break;
+    parent = node;
     node = (node as Record<string | number, unknown>)[key];
   }
   const leaf = keys[keys.length - 1];
+  const listName = keys[keys.length - 2];
+  if (
+    Array.isArray(node) &&
+    typeof leaf === 'number' &&
+    (listName === 'energies' || listName === 'barriers') &&
+    parent !== null &&
+    typeof parent === 'object' &&
+    (parent as { kind?: unknown }).kind === 'discrete'
+  ) {
+    if (leaf >= node.length) throw new ConfigError('--vary', `got "${path}"; the discrete memory has ${node.length} ${listName}`);
+    return { owner: node as unknown as Record<number, unknown>, leaf, kind: 'discrete', leafName: `${listName}[${leaf}]` };
+  }
   if (node === null || typeof node !== 'object' || typeof leaf !== 'string' || !('kind' in node)) {
     throw new ConfigError('--vary', `got "${path}"; the config has no potential there`);
   }
-  return { owner: node as Record<string, unknown>, leaf };
+  return { owner: node as Record<string, unknown>, leaf, kind: (node as { kind: string }).kind, leafName: leaf };
 }
 
 export interface ParametrisationOptions {
@@ -112,20 +140,20 @@ export function parametrise(config: Record<string, unknown>, paths: string[], op
     if (seen.has(path)) throw new ConfigError('--vary', `got "${path}" twice; expected each field once`);
     seen.add(path);
     const keys = parseFieldPath(path);
-    const { owner, leaf } = locate(config, keys, path);
-    const kind = owner.kind as string;
-    const allowed = VARIABLE_FIELDS[kind];
-    if (!allowed || !allowed.includes(leaf)) {
+    const { owner, leaf: key, kind, leafName: leaf } = locate(config, keys, path);
+    const group = kind === 'discrete' ? (keys[keys.length - 2] as string) : leaf;
+    const allowed = kind === 'discrete' ? DISCRETE_FIELDS : VARIABLE_FIELDS[kind];
+    if (!allowed || !allowed.includes(group)) {
       throw new ConfigError(
         '--vary',
         `got "${path}"; a ${kind} potential can vary ${allowed ? allowed.join(', ') : 'none of its fields (use its terms)'}`,
       );
     }
-    const spec = (owner[leaf] ?? FIELD_DEFAULTS[leaf]) as ScheduleSpec | undefined;
+    const spec = (owner[key] ?? FIELD_DEFAULTS[leaf]) as ScheduleSpec | undefined;
     if (spec === undefined) throw new ConfigError(path, 'missing; expected a value or schedule to start from');
     const schedule = compileSchedule(spec, path);
     const positive = POSITIVE_FIELDS[kind].includes(leaf);
-    const bound = options.bounds?.get(path) ?? options.bounds?.get(leaf) ?? {};
+    const bound = options.bounds?.get(path) ?? options.bounds?.get(leaf) ?? options.bounds?.get(group) ?? {};
     const startValue = schedule(0);
     const endValue = schedule(duration);
     const initialValues = knotTimes.map((t) => schedule(t));
@@ -144,6 +172,7 @@ export function parametrise(config: Record<string, unknown>, paths: string[], op
       keys,
       kind: kind as VariedField['kind'],
       leaf,
+      group,
       parameterName: path.replace(/^potential\./, ''),
       startValue,
       endValue,
@@ -230,6 +259,8 @@ export function energyDerivative(field: VariedField, parameters: Record<string, 
       const k = (2 * Math.PI) / p('spacing');
       return (x) => 0.5 * (1 - Math.cos(k * x));
     }
+    case 'discrete':
+      throw new Error('energyDerivative: a discrete memory has no U(x); its gradient is master-adjoint.ts');
   }
 }
 
