@@ -15,6 +15,8 @@ interface OptimizeFlags {
   constraint: string[];
   method: string;
   maxIterations: number;
+  gradientTolerance?: number;
+  valueTolerance?: number;
   langevinReplicas?: number;
   gridMargin?: number;
   cells?: number;
@@ -34,42 +36,56 @@ function boundRows(label: string, bounds: BoundGap[]): string[][] {
   ]);
 }
 
+/** A loud warning when the optimizer did not converge (printed to stderr, and in the summary). */
+export function notConvergedWarning(report: OptimizeReport): string | undefined {
+  const r = report.result;
+  return r.converged ? undefined : `WARNING: limsim optimize did NOT converge (${r.reason}); the protocol is the last iterate, not an optimum. Raise --max-iterations or loosen --gradient-tolerance.`;
+}
+
 function summaryText(report: OptimizeReport, folder: string): string {
   const r = report.result;
   const o = r.objectiveName;
+  const fp = r.engine === 'fokker-planck';
+  const det = fp ? 'Fokker-Planck' : 'master equation';
+  const sto = report.langevin?.engine === 'monte-carlo' || !fp ? 'Monte-Carlo' : 'Langevin';
   const lines = [
     `optimized ${r.fields.map((f) => f.path).join(', ')} for the least mean ${o}: ${r.fields.reduce((n, f) => n + f.knotTimes.length, 0)} free knot values ` +
-      `(${r.fields[0].knotTimes.length - 2} interior knots and the jumps at 0+ and tau- per field), ${r.iterations.length - 1} iterations, ${r.evaluations} evaluations (${r.reason})`,
-    `objective (Fokker-Planck, optimization grid ${r.grid.cells} cells, ${r.steps} steps of dt = ${formatNumber(r.dt)}): start (the config's schedules at the knots) ${formatNumber(r.startObjective)} kT -> ${formatNumber(r.objective)} kT`,
-    (() => {
-      const engine = o === 'work' ? report.optimizedEngine.work.mean : report.optimizedEngine.heat.mean;
-      return `optimized protocol on the engine's own grid (the config's): ${formatNumber(engine)} kT (${((engine / r.objective - 1) * 100).toFixed(3)} % from the optimization grid)`;
-    })(),
+      `(${r.fields[0].knotTimes.length - 2} interior knots and the jumps at 0+ and tau- per field), ${r.iterations.length - 1} iterations, ${r.evaluations} evaluations`,
+    `stop: converged ${r.converged} (${r.reason}); tolerances: projected gradient ${r.tolerances.gradient}, relative change ${r.tolerances.value.toExponential(2)}, final error ${r.tolerances.constraint} relative`,
+    `objective (${det}${r.grid ? `, optimization grid ${r.grid.cells} cells` : ''}, ${r.steps} steps of dt = ${formatNumber(r.dt)}): start (the config's schedules at the knots) ${formatNumber(r.startObjective)} kT -> ${formatNumber(r.objective)} kT`,
+    ...(r.grid
+      ? [
+          (() => {
+            const engine = o === 'work' ? report.optimizedEngine.work.mean : report.optimizedEngine.heat.mean;
+            return `optimized protocol on the engine's own grid (the config's): ${formatNumber(engine)} kT (${((engine / r.objective - 1) * 100).toFixed(3)} % from the optimization grid)`;
+          })(),
+        ]
+      : []),
     ...(Number.isFinite(r.finalError) ? [`final error 1 - p_${r.targetState}(tau): start ${formatNumber(r.startError)} -> ${formatNumber(r.finalError)}${r.errorLimit !== undefined ? ` (limit ${formatNumber(r.errorLimit)})` : ''}`] : []),
     ...r.constraintMethod.map((c) => `constraint: ${c}`),
     '',
     textTable(
       ['run', '<W> (kT)', '<Q> (kT)'],
       [
-        ['config as given, Fokker-Planck', formatNumber(report.startEngine.work.mean), formatNumber(report.startEngine.heat.mean)],
-        ['optimized, Fokker-Planck', formatNumber(report.optimizedEngine.work.mean), formatNumber(report.optimizedEngine.heat.mean)],
+        [`config as given, ${det}`, formatNumber(report.startEngine.work.mean), formatNumber(report.startEngine.heat.mean)],
+        [`optimized, ${det}`, formatNumber(report.optimizedEngine.work.mean), formatNumber(report.optimizedEngine.heat.mean)],
         ...(report.langevin
-          ? [[`optimized, Langevin (${report.langevin.replicas} replicas, dt = ${formatNumber(report.langevin.dt)})`, formatEstimate(report.langevin.work.mean, report.langevin.work.se), formatEstimate(report.langevin.heat.mean, report.langevin.heat.se)]]
+          ? [[`optimized, ${sto} (${report.langevin.replicas} replicas, dt = ${formatNumber(report.langevin.dt)})`, formatEstimate(report.langevin.work.mean, report.langevin.work.se), formatEstimate(report.langevin.heat.mean, report.langevin.heat.se)]]
           : []),
       ],
     ),
-    `energy left in the cell at tau, <W> - <Q> (optimized, Fokker-Planck): ${formatNumber(report.optimizedEngine.work.mean - report.optimizedEngine.heat.mean)} kT` +
+    `energy left in the cell at tau, <W> - <Q> (optimized, ${det}): ${formatNumber(report.optimizedEngine.work.mean - report.optimizedEngine.heat.mean)} kT` +
       (o === 'heat' ? ' (released as heat after tau: the heat objective does not count it)' : ''),
     report.langevin
-      ? `Langevin vs Fokker-Planck <${o === 'work' ? 'W' : 'Q'}>: ${report.langevin.zAgainstFokkerPlanck.toFixed(2)} SE ${Math.abs(report.langevin.zAgainstFokkerPlanck) <= 4 ? '(agree within 4 SE)' : '(DISAGREE beyond 4 SE)'}`
-      : `Langevin re-run skipped: ${report.langevinSkipped}`,
+      ? `${sto} vs ${det} <${o === 'work' ? 'W' : 'Q'}>: ${report.langevin.zAgainstFokkerPlanck.toFixed(2)} SE ${Math.abs(report.langevin.zAgainstFokkerPlanck) <= 4 ? '(agree within 4 SE)' : '(DISAGREE beyond 4 SE)'}`
+      : `${sto} re-run skipped: ${report.langevinSkipped}`,
     '',
     textTable(
       ['bound', 'measured (kT)', 'bound (kT)', 'gap (kT)', 'beyond 4 SE?'],
       [
-        ...boundRows('config FP', report.startEngine.bounds),
-        ...boundRows('optimized FP', report.optimizedEngine.bounds),
-        ...(report.langevin ? boundRows('optimized Langevin', report.langevin.bounds) : []),
+        ...boundRows(`config ${fp ? 'FP' : 'ME'}`, report.startEngine.bounds),
+        ...boundRows(`optimized ${fp ? 'FP' : 'ME'}`, report.optimizedEngine.bounds),
+        ...(report.langevin ? boundRows(`optimized ${sto}`, report.langevin.bounds) : []),
       ],
     ),
     report.violated ? 'VERDICT: FAILED, a bound is violated beyond 4 SE' : 'verdict: every applicable bound holds',
@@ -81,14 +97,16 @@ function summaryText(report: OptimizeReport, folder: string): string {
 export function registerOptimizeCommand(program: Command): void {
   program
     .command('optimize')
-    .description('find the protocol with the least mean work or heat (Fokker-Planck objective, adjoint gradients, L-BFGS) and hold it against the bounds')
+    .description('find the protocol with the least mean work or heat (Fokker-Planck or master-equation objective, adjoint gradients, L-BFGS) and hold it against the bounds')
     .argument('<config>', 'physics config whose schedules start the search, e.g. sim-configs/optimize/harmonic-trap.yaml')
-    .option('--vary <field>', 'a schedule to optimize, a dotted path (potential.centre, potential.barrierHeight, potential.tilt); repeatable', collect, [])
+    .option('--vary <field>', 'a schedule to optimize, a dotted path (potential.centre, potential.barrierHeight, potential.tilt; potential.energies[i], potential.barriers[i] of a discrete memory); repeatable', collect, [])
     .option('--knots <K>', 'interior knots per schedule, at t = k tau / (K + 1)', integerOption('--knots', 0), 4)
     .option('--objective <name>', 'work or heat', 'work')
     .option('--constraint <c>', "finalError<=0.01 | finalError<=start | barrier>=1 | tilt<=5 | <field>>=v; repeatable", collect, [])
     .option('--method <name>', 'lbfgs (adjoint gradients) or nelder-mead (derivative-free, for a few knots)', 'lbfgs')
-    .option('--max-iterations <n>', 'L-BFGS iterations per augmented-Lagrangian round', integerOption('--max-iterations', 1), 100)
+    .option('--max-iterations <n>', 'L-BFGS iterations per augmented-Lagrangian round (default 200)', integerOption('--max-iterations', 1), 200)
+    .option('--gradient-tolerance <g>', 'stop when the projected-gradient norm (kT per unit knot value) is below this (default 1e-5)', positiveOption('--gradient-tolerance'))
+    .option('--value-tolerance <f>', 'stop when the objective changes by less than this, relative, in one iteration (default 2.2e-9)', positiveOption('--value-tolerance'))
     .option('--langevin-replicas <n>', 'replicas of the Langevin re-run (default: the config; 0: none)', integerOption('--langevin-replicas', 0))
     .option('--grid-margin <f>', 'widen the starting grid by this fraction on each side while optimizing (default 0.25)', positiveOption('--grid-margin'))
     .option('--cells <n>', 'cells of the optimization grid (the Fokker-Planck re-run keeps the config grid)', integerOption('--cells', 3))
@@ -119,6 +137,8 @@ export function registerOptimizeCommand(program: Command): void {
           constraints,
           method: flags.method,
           maxIterations: flags.maxIterations,
+          gradientTolerance: flags.gradientTolerance,
+          valueTolerance: flags.valueTolerance,
           langevinReplicas: flags.langevinReplicas,
           gridMargin: flags.gridMargin,
           cells: flags.cells,
@@ -135,6 +155,9 @@ export function registerOptimizeCommand(program: Command): void {
         evaluations: r.evaluations,
         converged: r.converged,
         stopReason: r.reason,
+        projectedGradient: Number.isFinite(r.stationarity) ? r.stationarity : null,
+        tolerances: r.tolerances,
+        engine: r.engine,
         optimizedConfig: configOut,
         folder,
         method: flags.method,
@@ -146,11 +169,14 @@ export function registerOptimizeCommand(program: Command): void {
           const offset = r.fields.slice(0, k).reduce((n, g) => n + g.knotTimes.length, 0);
           return { field: f.path, times: f.knotTimes, start: Array.from(r.startTheta.subarray(offset, offset + f.knotTimes.length)), optimized: Array.from(r.theta.subarray(offset, offset + f.knotTimes.length)) };
         }),
-        optimizationGrid: { lower: r.grid.lower, upper: r.grid.upper, cells: r.grid.cells, steps: r.steps, dt: r.dt },
-        startFokkerPlanck: report.startEngine,
-        optimizedFokkerPlanck: report.optimizedEngine,
-        langevin: report.langevin ?? null,
-        langevinSkipped: report.langevinSkipped ?? null,
+        optimizationGrid: r.grid ? { lower: r.grid.lower, upper: r.grid.upper, cells: r.grid.cells, steps: r.steps, dt: r.dt } : null,
+        steps: r.steps,
+        dt: r.dt,
+        startEngine: report.startEngine,
+        optimizedEngine: report.optimizedEngine,
+        ...(r.engine === 'fokker-planck'
+          ? { startFokkerPlanck: report.startEngine, optimizedFokkerPlanck: report.optimizedEngine, langevin: report.langevin ?? null, langevinSkipped: report.langevinSkipped ?? null }
+          : { monteCarlo: report.langevin ?? null, monteCarloSkipped: report.langevinSkipped ?? null }),
         violated: report.violated,
       };
       writeFiles(folder, {
@@ -159,6 +185,8 @@ export function registerOptimizeCommand(program: Command): void {
         ...plots,
         'summary.json': JSON.stringify(summary, null, 2) + '\n',
       });
+      const warning = notConvergedWarning(report);
+      if (warning) process.stderr.write(warning + '\n');
       if (flags.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
       else process.stdout.write(summaryText(report, folder) + '\n');
       if (report.violated) flagVerdictFailure();

@@ -4,7 +4,9 @@ import { ConfigError } from '../errors.js';
 import type { PotentialSpec } from '../physics/potentials.js';
 import { problemOf } from '../experiments/config.js';
 import type { PhysicsConfig } from '../experiments/schema.js';
-import { adjointGradient, forwardSolve, type ForwardState } from './adjoint.js';
+import type { DiscreteProblem } from '../memory/discrete.js';
+import { adjointGradient, forwardSolve, type ObjectiveWeights } from './adjoint.js';
+import { masterAdjointGradient, masterForward } from './master-adjoint.js';
 import { minimizeLbfgs, minimizeNelderMead } from './lbfgs.js';
 import {
   applyProtocol,
@@ -26,6 +28,34 @@ import {
  */
 
 export type ObjectiveName = 'work' | 'heat';
+
+/** Projected-gradient tolerance, kT per unit knot value (L-BFGS-B's default pgtol). */
+export const DEFAULT_GRADIENT_TOLERANCE = 1e-5;
+/** Relative merit change per iteration: L-BFGS-B's factr = 1e7 times the machine epsilon. */
+export const DEFAULT_VALUE_TOLERANCE = 1e7 * 2.220446049250313e-16;
+/** Largest relative excess of the final error over its limit that counts as feasible. */
+export const CONSTRAINT_TOLERANCE = 1e-3;
+/** Augmented-Lagrangian rounds (each a full L-BFGS run at fixed multiplier and penalty). */
+export const AUGMENTED_LAGRANGIAN_ROUNDS = 8;
+/** Default L-BFGS iterations per round. */
+export const DEFAULT_MAX_ITERATIONS = 200;
+
+/** The stop reason in words, with the tolerance that fired. */
+function describeStop(raw: string, stationarity: number, gtol: number, ftol: number, maxIterations: number, method: string): string {
+  const pg = Number.isFinite(stationarity) ? `projected gradient ${stationarity.toExponential(2)}` : '';
+  switch (raw) {
+    case 'gradient tolerance':
+      return `converged: ${pg} <= ${gtol.toExponential(1)}`;
+    case 'value tolerance':
+      return `converged: relative change of the objective per iteration <= ${ftol.toExponential(2)}${pg ? ` (${pg})` : ''}`;
+    case 'iteration limit':
+      return `NOT converged: iteration limit (${maxIterations} L-BFGS iterations; ${pg} > ${gtol.toExponential(1)})`;
+    case 'evaluation limit':
+      return `NOT converged: evaluation limit (${20 * maxIterations} ${method} evaluations)`;
+    default:
+      return raw.startsWith('line search found no decrease (') ? `converged: ${raw}; ${pg}` : `NOT converged: ${raw}${pg ? ` (${pg})` : ''}`;
+  }
+}
 
 export interface ParsedConstraints {
   /** Upper limit on the final error probability, or 'start' for the starting protocol's. */
@@ -74,6 +104,10 @@ export interface OptimizeOptions {
   method: 'lbfgs' | 'nelder-mead';
   /** L-BFGS iterations per augmented-Lagrangian round (or Nelder-Mead evaluations / 20). */
   maxIterations: number;
+  /** Projected-gradient tolerance (default DEFAULT_GRADIENT_TOLERANCE). */
+  gradientTolerance?: number;
+  /** Relative merit change per iteration (default DEFAULT_VALUE_TOLERANCE). */
+  valueTolerance?: number;
   /** Each side of the starting protocol's grid is widened by this fraction (same cell width), so the protocol may move. */
   gridMargin?: number;
   /** Cells of the optimization grid (default: the config's fokkerPlanck.cells, else the engine's default); the engine re-run keeps the config's. */
@@ -111,7 +145,13 @@ export interface OptimizeResult {
   evaluations: number;
   converged: boolean;
   reason: string;
-  grid: FokkerPlanckGrid;
+  /** Projected-gradient norm of the merit at the result (kT per unit of the knot values; NaN for Nelder-Mead). */
+  stationarity: number;
+  tolerances: { gradient: number; value: number; constraint: number };
+  /** The engine whose exact mean is the objective. */
+  engine: 'fokker-planck' | 'master-equation';
+  /** The Fokker-Planck optimization grid (absent for the master equation). */
+  grid?: FokkerPlanckGrid;
   steps: number;
   dt: number;
   /** How each constraint is held, for the output. */
@@ -132,9 +172,6 @@ export function optimizationGrid(problem: Problem, cells: number | undefined, ma
 
 /** Optimize the protocol of a validated physics config (any engine; the objective is always the Fokker-Planck mean). */
 export function optimizeProtocol(config: PhysicsConfig, options: OptimizeOptions): OptimizeResult {
-  if (!isContinuousPotential(config.potential)) {
-    throw new ConfigError('potential.kind', 'is "discrete"; `limsim optimize` needs a continuous potential (Fokker-Planck objective); the master-equation objective is not built yet');
-  }
   if (!(Number.isInteger(options.maxIterations) && options.maxIterations >= 1)) {
     throw new ConfigError('--max-iterations', `got ${options.maxIterations}; expected an integer >= 1`);
   }
@@ -142,26 +179,22 @@ export function optimizeProtocol(config: PhysicsConfig, options: OptimizeOptions
   const root = config as unknown as Record<string, unknown>;
   const fields = parametrise(root, options.vary, { knots: options.knots, duration, bounds: options.constraints.bounds });
   for (const name of options.constraints.bounds.keys()) {
-    if (!fields.some((f) => f.path === name || f.leaf === name)) {
+    if (!fields.some((f) => f.path === name || f.leaf === name || f.group === name)) {
       throw new ConfigError('--constraint', `bounds "${name}", which no --vary field is (varied: ${fields.map((f) => f.path).join(', ')})`);
     }
   }
-  const base = problemOf(config) as Problem;
-  const problemAt = (theta: ArrayLike<number>): Problem => {
-    const cfg = applyProtocol(root, fields, theta, duration) as { potential: PotentialSpec };
-    return { ...base, potential: cfg.potential };
-  };
   const startTheta = Float64Array.from(fields.flatMap((f) => f.initialValues));
-  const grid = optimizationGrid(problemAt(startTheta), options.cells ?? config.fokkerPlanck?.cells, options.gridMargin ?? 0.25);
-  const objectiveOf = (s: ForwardState) => (options.objective === 'work' ? s.work : s.heat);
+  const backend = objectiveBackend(config, root, fields, startTheta, options);
+  const { grid } = backend;
+  const objectiveOf = (s: Evaluation) => (options.objective === 'work' ? s.work : s.heat);
 
-  const start = forwardSolve(problemAt(startTheta), grid);
+  const start = backend.evaluate(startTheta);
   const states = start.finalOccupancy.length;
   let targetState = -1;
   let errorLimit: number | undefined;
   const limit = options.constraints.finalError;
   if (states >= 2) targetState = start.finalOccupancy.indexOf(Math.max(...start.finalOccupancy));
-  const errorOf = (s: ForwardState) => (targetState >= 0 ? 1 - s.finalOccupancy[targetState] : NaN);
+  const errorOf = (s: Evaluation) => (targetState >= 0 ? 1 - s.finalOccupancy[targetState] : NaN);
   const startError = errorOf(start);
   if (limit !== undefined) {
     if (states < 2) throw new ConfigError('--constraint', 'finalError needs a potential with memory states (double-well or washboard)');
@@ -182,9 +215,9 @@ export function optimizeProtocol(config: PhysicsConfig, options: OptimizeOptions
   // Augmented Lagrangian on g = (error - limit) / limit <= 0: psi = (max(0, nu + rho g)^2 - nu^2) / (2 rho).
   let nu = 0;
   let rho = 10;
-  const recent: { phi: Float64Array; objective: number; error: number }[] = [];
-  const remember = (phi: Float64Array, objective: number, error: number) => {
-    recent.push({ phi, objective, error });
+  const recent: { phi: Float64Array; objective: number; error: number; theta?: Float64Array; gradient?: Float64Array }[] = [];
+  const remember = (phi: Float64Array, objective: number, error: number, theta?: Float64Array, gradient?: Float64Array) => {
+    recent.push({ phi, objective, error, theta, gradient });
     if (recent.length > 64) recent.shift();
   };
   const lookup = (phi: Float64Array) => recent.find((r) => r.phi.length === phi.length && r.phi.every((v, i) => v === phi[i]));
@@ -198,23 +231,23 @@ export function optimizeProtocol(config: PhysicsConfig, options: OptimizeOptions
   const valueAndGradient = (phi: Float64Array) => {
     evaluations++;
     const { theta, slope } = thetaOf(phi);
-    const state = forwardSolve(problemAt(theta), grid);
+    const state = backend.evaluate(theta);
     const objective = objectiveOf(state);
     const error = errorOf(state);
-    remember(Float64Array.from(phi), objective, error);
     const { merit, dMeritdError } = meritOf(objective, error);
     const occupancy = new Array<number>(states).fill(0);
     if (targetState >= 0) occupancy[targetState] = -dMeritdError;
-    const gradTheta = adjointGradient(state, fields, duration, {
+    const gradTheta = state.gradient({
       work: options.objective === 'work' ? 1 : 0,
       heat: options.objective === 'heat' ? 1 : 0,
       occupancy,
     });
+    remember(Float64Array.from(phi), objective, error, theta, gradTheta);
     return { value: merit, gradient: Float64Array.from(gradTheta, (g, i) => g * slope[i]) };
   };
   const valueOnly = (phi: Float64Array) => {
     evaluations++;
-    const state = forwardSolve(problemAt(thetaOf(phi).theta), grid);
+    const state = backend.evaluate(thetaOf(phi).theta);
     const objective = objectiveOf(state);
     const error = errorOf(state);
     remember(Float64Array.from(phi), objective, error);
@@ -232,10 +265,26 @@ export function optimizeProtocol(config: PhysicsConfig, options: OptimizeOptions
       evaluations: 1,
     },
   ];
+  // Stopping rule (docs/optimize.md §3): the projected-gradient norm in theta,
+  // max_i |theta_i - clamp(theta_i - dM/dtheta_i, lo_i, hi_i)| <= gradientTolerance,
+  // or a relative change of the merit per iteration <= valueTolerance (L-BFGS-B's two tests).
+  const gradientTolerance = options.gradientTolerance ?? DEFAULT_GRADIENT_TOLERANCE;
+  const valueTolerance = options.valueTolerance ?? DEFAULT_VALUE_TOLERANCE;
+  const projectedGradient = (phi: Float64Array, gradPhi: Float64Array): number => {
+    const hit = lookup(phi);
+    if (!hit?.theta || !hit.gradient) return Math.max(...Array.from(gradPhi, Math.abs));
+    let worst = 0;
+    hit.theta.forEach((t, i) => {
+      const moved = Math.min(boxes[i][1], Math.max(boxes[i][0], t - hit.gradient![i]));
+      worst = Math.max(worst, Math.abs(t - moved));
+    });
+    return worst;
+  };
   let phi: Float64Array = phi0;
   let converged = false;
   let reason = '';
-  const rounds = errorLimit === undefined ? 1 : 6;
+  let stationarity = NaN;
+  const rounds = errorLimit === undefined ? 1 : AUGMENTED_LAGRANGIAN_ROUNDS;
   let previousViolation = Infinity;
   for (let round = 1; round <= rounds; round++) {
     const onIteration = (r: { value: number; gradientNorm: number; x: Float64Array }) => {
@@ -254,27 +303,37 @@ export function optimizeProtocol(config: PhysicsConfig, options: OptimizeOptions
       options.method === 'lbfgs'
         ? minimizeLbfgs(valueAndGradient, phi, {
             maxIterations: options.maxIterations,
-            gradientTolerance: 1e-7,
-            valueTolerance: 1e-11,
+            gradientTolerance,
+            valueTolerance,
+            stationarity: projectedGradient,
             onIteration,
           })
-        : minimizeNelderMead(valueOnly, phi, { maxEvaluations: 20 * options.maxIterations, valueTolerance: 1e-11, onIteration });
+        : minimizeNelderMead(valueOnly, phi, { maxEvaluations: 20 * options.maxIterations, valueTolerance, onIteration });
     phi = result.x;
     converged = result.converged;
-    reason = result.reason;
+    stationarity = options.method === 'lbfgs' ? projectedGradient(result.x, result.gradient) : NaN;
+    reason = describeStop(result.reason, stationarity, gradientTolerance, valueTolerance, options.maxIterations, options.method);
     if (errorLimit === undefined) break;
     const hit = lookup(phi);
-    const error = hit ? hit.error : errorOf(forwardSolve(problemAt(thetaOf(phi).theta), grid));
+    const error = hit ? hit.error : errorOf(backend.evaluate(thetaOf(phi).theta));
     const g = (error - errorLimit) / errorLimit;
     nu = Math.max(0, nu + rho * g);
     const violation = Math.max(0, g);
-    if (violation <= 1e-3 && result.converged) break;
+    if (violation <= CONSTRAINT_TOLERANCE && result.converged) {
+      reason += `; augmented-Lagrangian round ${round}: final error within ${CONSTRAINT_TOLERANCE} (relative) of its limit`;
+      break;
+    }
+    if (round === rounds) {
+      if (violation > CONSTRAINT_TOLERANCE) reason += `; augmented-Lagrangian round limit (${rounds}): final error ${(100 * g).toFixed(3)} % above its limit`;
+      else reason += `; augmented-Lagrangian round limit (${rounds})`;
+      converged = false;
+    }
     if (violation > 0.25 * previousViolation) rho *= 10;
     previousViolation = violation;
   }
 
   const theta = thetaOf(phi).theta;
-  const final = forwardSolve(problemAt(theta), grid);
+  const final = backend.evaluate(theta);
   const constraintMethod: string[] = [];
   for (const f of fields) {
     if (Number.isFinite(f.lower) || Number.isFinite(f.upper)) {
@@ -309,10 +368,79 @@ export function optimizeProtocol(config: PhysicsConfig, options: OptimizeOptions
     evaluations,
     converged,
     reason,
-    grid,
+    stationarity,
+    tolerances: { gradient: gradientTolerance, value: valueTolerance, constraint: CONSTRAINT_TOLERANCE },
+    engine: backend.engine,
+    ...(grid ? { grid } : {}),
     steps: final.steps,
     dt: final.dt,
     constraintMethod,
   };
 }
 
+
+/** One exact evaluation of the objective's ingredients at a protocol, with its adjoint gradient on demand. */
+interface Evaluation {
+  work: number;
+  heat: number;
+  finalOccupancy: number[];
+  steps: number;
+  dt: number;
+  /** d(a W + b Q + w . occupancy)/dtheta by one backward sweep. */
+  gradient(weights: ObjectiveWeights): Float64Array;
+}
+
+interface ObjectiveBackend {
+  engine: 'fokker-planck' | 'master-equation';
+  grid?: FokkerPlanckGrid;
+  evaluate(theta: ArrayLike<number>): Evaluation;
+}
+
+/**
+ * The deterministic engine behind the objective: Fokker-Planck on a fixed grid
+ * for a continuous potential (adjoint.ts), the master equation for a discrete
+ * memory (master-adjoint.ts).
+ */
+function objectiveBackend(
+  config: PhysicsConfig,
+  root: Record<string, unknown>,
+  fields: VariedField[],
+  startTheta: Float64Array,
+  options: OptimizeOptions,
+): ObjectiveBackend {
+  const duration = config.time.duration;
+  const base = problemOf(config);
+  if (!isContinuousPotential(config.potential)) {
+    const problemAt = (theta: ArrayLike<number>): DiscreteProblem => {
+      const cfg = applyProtocol(root, fields, theta, duration) as { potential: DiscreteProblem['potential'] };
+      return { ...(base as DiscreteProblem), potential: cfg.potential };
+    };
+    return {
+      engine: 'master-equation',
+      evaluate(theta) {
+        const state = masterForward(problemAt(theta));
+        return { ...state, gradient: (w) => masterAdjointGradient(state, fields, duration, w) };
+      },
+    };
+  }
+  const problemAt = (theta: ArrayLike<number>): Problem => {
+    const cfg = applyProtocol(root, fields, theta, duration) as { potential: PotentialSpec };
+    return { ...(base as Problem), potential: cfg.potential };
+  };
+  const grid = optimizationGrid(problemAt(startTheta), options.cells ?? config.fokkerPlanck?.cells, options.gridMargin ?? 0.25);
+  return {
+    engine: 'fokker-planck',
+    grid,
+    evaluate(theta) {
+      const state = forwardSolve(problemAt(theta), grid);
+      return {
+        work: state.work,
+        heat: state.heat,
+        finalOccupancy: state.finalOccupancy,
+        steps: state.steps,
+        dt: state.dt,
+        gradient: (w) => adjointGradient(state, fields, duration, w),
+      };
+    },
+  };
+}

@@ -13,8 +13,10 @@ import { optimizeProtocol, type OptimizeOptions, type OptimizeResult } from './o
 
 /**
  * The whole of `limsim optimize` below the command line: optimize, write the
- * optimized config, re-run it on the Fokker-Planck engine (its own grid) and on
- * Langevin (with its SE), and hold both against every applicable bound.
+ * optimized config, re-run it on the deterministic engine of the objective
+ * (Fokker-Planck on its own grid, or the master equation) and on its
+ * stochastic counterpart (Langevin, or Monte-Carlo for a discrete memory) with
+ * its SE, and hold both against every applicable bound.
  */
 
 export interface OptimizeRunOptions extends OptimizeOptions {
@@ -50,6 +52,7 @@ export interface OptimizeReport {
   /** The starting and the optimized protocol on the engine (each on its own default or configured grid). */
   startEngine: EngineCheck;
   optimizedEngine: EngineCheck;
+  /** The stochastic re-run (Langevin, or Monte-Carlo for a discrete memory); zAgainstFokkerPlanck is against the deterministic engine. */
   langevin?: EngineCheck & { replicas: number; seed: number; dt: number; zAgainstFokkerPlanck: number };
   langevinSkipped?: string;
   violated: boolean;
@@ -103,16 +106,19 @@ export function optimizeConfigFile(configPath: string, options: OptimizeRunOptio
   optimized.description =
     `${config.name} with ${result.fields.map((f) => f.path).join(', ')} optimized for the least mean ${result.objectiveName} ` +
     `(limsim optimize, ${result.fields[0].knotTimes.length - 2} interior knots)`;
+  const engineName = result.engine === 'fokker-planck' ? 'Fokker-Planck' : 'master-equation';
   const header = [
-    `# Written by limsim optimize from ${configPath}: least mean ${result.objectiveName} on the Fokker-Planck engine.`,
+    `# Written by limsim optimize from ${configPath}: least mean ${result.objectiveName} on the ${engineName} engine.`,
+    `# Stop: ${result.reason}.`,
     `# Objective ${result.objective.toPrecision(8)} kT (start ${result.startObjective.toPrecision(8)} kT); knots at 0+ and tau- are the jumps.`,
     ...result.constraintMethod.map((c) => `# constraint: ${c}`),
   ].join('\n');
   const optimizedYaml = `${header}\n${compactYaml(optimized)}`;
 
-  const startEngine = check(runAs(source, configPath, 'fokker-planck'));
-  const fokkerPlanck = runAs(optimized, outputPath, 'fokker-planck');
-  const optimizedEngine = check(fokkerPlanck);
+  // The deterministic engine of the objective, and its stochastic counterpart for the re-run with SE.
+  const stochastic = result.engine === 'fokker-planck' ? 'langevin' : 'monte-carlo';
+  const startEngine = check(runAs(source, configPath, result.engine));
+  const optimizedEngine = check(runAs(optimized, outputPath, result.engine));
   let langevin: OptimizeReport['langevin'];
   let langevinSkipped: string | undefined;
   const replicas = options.langevinReplicas ?? config.replicas;
@@ -122,7 +128,7 @@ export function optimizeConfigFile(configPath: string, options: OptimizeRunOptio
     for (let attempt = 0; attempt <= 6 && !langevin; attempt++) {
       try {
         const data = { ...optimized, time: { ...config.time, dt } };
-        const run = runAs(data, outputPath, 'langevin', replicas);
+        const run = runAs(data, outputPath, stochastic, replicas);
         const c = check(run);
         const measured = result.objectiveName === 'work' ? c.work : c.heat;
         const exact = result.objectiveName === 'work' ? optimizedEngine.work.mean : optimizedEngine.heat.mean;
@@ -130,7 +136,7 @@ export function optimizeConfigFile(configPath: string, options: OptimizeRunOptio
       } catch (err) {
         if (!(err instanceof ConfigError)) throw err;
         if (err.path !== 'time.dt' || attempt === 6) {
-          langevinSkipped = `the optimized protocol cannot run on Langevin: ${err.message}`;
+          langevinSkipped = `the optimized protocol cannot run on ${stochastic}: ${err.message}`;
           break;
         }
         dt /= 2;
