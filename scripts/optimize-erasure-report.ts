@@ -20,6 +20,8 @@ interface Summary {
   objective: number;
   startObjective: number;
   iterations: number;
+  evaluations: number;
+  converged: boolean;
   finalError: number;
   startFinalError: number;
   optimizedConfig: string;
@@ -46,7 +48,7 @@ const rows = folders.map((folder) => {
 rows.sort((a, b) => a.tau - b.tau);
 const f = (v: number) => v.toPrecision(4);
 const table = textTable(
-  ['tau', 'W-ln2 shipped', 'W-ln2 optimized', 'Q shipped', 'Q optimized', 'error shipped', 'error optimized', 'T Sigma opt.', 'W2 bound opt.', 'gap opt.', 'Langevin W opt. (z vs FP)', 'any bound violated'],
+  ['tau', 'W-ln2 shipped', 'W-ln2 optimized', 'Q shipped', 'Q optimized', 'error shipped', 'error optimized', 'T Sigma opt.', 'W2 bound opt.', 'gap opt.', 'Langevin W opt. (z vs FP)', 'iterations (evaluations)', 'converged', 'any bound violated'],
   rows.map((r) => [
     String(r.tau),
     f(r.shipped.work.mean - LN2),
@@ -59,6 +61,8 @@ const table = textTable(
     f(r.fOptimized.bound),
     f(r.fOptimized.gap),
     r.s.langevin ? `${f(r.s.langevin.work.mean)} ± ${f(r.s.langevin.work.se)} (${r.s.langevin.zAgainstFokkerPlanck.toFixed(2)})` : 'n/a',
+    `${r.s.iterations} (${r.s.evaluations})`,
+    r.s.converged ? 'yes' : 'NO',
     r.s.violated ? 'YES' : 'no',
   ]),
 );

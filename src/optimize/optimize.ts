@@ -7,7 +7,7 @@ import type { PhysicsConfig } from '../experiments/schema.js';
 import type { DiscreteProblem } from '../memory/discrete.js';
 import { adjointGradient, forwardSolve, type ObjectiveWeights } from './adjoint.js';
 import { masterAdjointGradient, masterForward } from './master-adjoint.js';
-import { minimizeLbfgs, minimizeNelderMead } from './lbfgs.js';
+import { minimizeLbfgs, minimizeNelderMead, type MinimizeResult } from './lbfgs.js';
 import {
   applyProtocol,
   boxTransform,
@@ -34,9 +34,11 @@ export const DEFAULT_GRADIENT_TOLERANCE = 1e-5;
 /** Relative merit change per iteration: L-BFGS-B's factr = 1e7 times the machine epsilon. */
 export const DEFAULT_VALUE_TOLERANCE = 1e7 * 2.220446049250313e-16;
 /** Largest relative excess of the final error over its limit that counts as feasible. */
-export const CONSTRAINT_TOLERANCE = 1e-3;
+export const CONSTRAINT_TOLERANCE = 1e-4;
 /** Augmented-Lagrangian rounds (each a full L-BFGS run at fixed multiplier and penalty). */
 export const AUGMENTED_LAGRANGIAN_ROUNDS = 8;
+/** L-BFGS restarts per round after a stall with the projected gradient above its tolerance. */
+export const MAX_RESTARTS = 3;
 /** Default L-BFGS iterations per round. */
 export const DEFAULT_MAX_ITERATIONS = 200;
 
@@ -47,12 +49,17 @@ function describeStop(raw: string, stationarity: number, gtol: number, ftol: num
     case 'gradient tolerance':
       return `converged: ${pg} <= ${gtol.toExponential(1)}`;
     case 'value tolerance':
-      return `converged: relative change of the objective per iteration <= ${ftol.toExponential(2)}${pg ? ` (${pg})` : ''}`;
+      return method === 'lbfgs'
+        ? `converged: relative change of the objective per iteration <= ${ftol.toExponential(2)}${pg ? ` (${pg})` : ''}`
+        : `converged: simplex values within ${ftol.toExponential(2)} (relative)`;
     case 'iteration limit':
       return `NOT converged: iteration limit (${maxIterations} L-BFGS iterations; ${pg} > ${gtol.toExponential(1)})`;
     case 'evaluation limit':
       return `NOT converged: evaluation limit (${20 * maxIterations} ${method} evaluations)`;
     default:
+      if (raw.startsWith('value tolerance after')) {
+        return `converged: relative change of the objective per iteration <= ${ftol.toExponential(2)}, ${raw.slice('value tolerance '.length)} at the stall (${pg} > ${gtol.toExponential(1)}: a knot may sit at a bound)`;
+      }
       return raw.startsWith('line search found no decrease (') ? `converged: ${raw}; ${pg}` : `NOT converged: ${raw}${pg ? ` (${pg})` : ''}`;
   }
 }
@@ -147,6 +154,8 @@ export interface OptimizeResult {
   reason: string;
   /** Projected-gradient norm of the merit at the result (kT per unit of the knot values; NaN for Nelder-Mead). */
   stationarity: number;
+  /** L-BFGS restarts after a stall at a saturated bound (all rounds). */
+  restarts: number;
   tolerances: { gradient: number; value: number; constraint: number };
   /** The engine whose exact mean is the objective. */
   engine: 'fokker-planck' | 'master-equation';
@@ -220,7 +229,14 @@ export function optimizeProtocol(config: PhysicsConfig, options: OptimizeOptions
     recent.push({ phi, objective, error, theta, gradient });
     if (recent.length > 64) recent.shift();
   };
-  const lookup = (phi: Float64Array) => recent.find((r) => r.phi.length === phi.length && r.phi.every((v, i) => v === phi[i]));
+  // The latest evaluation at phi (its merit gradient depends on the round's multiplier and penalty).
+  const lookup = (phi: Float64Array) => {
+    for (let k = recent.length - 1; k >= 0; k--) {
+      const r = recent[k];
+      if (r.phi.length === phi.length && r.phi.every((v, i) => v === phi[i])) return r;
+    }
+    return undefined;
+  };
   const meritOf = (objective: number, error: number): { merit: number; dMeritdError: number } => {
     if (errorLimit === undefined) return { merit: objective, dMeritdError: 0 };
     const g = (error - errorLimit) / errorLimit;
@@ -284,6 +300,7 @@ export function optimizeProtocol(config: PhysicsConfig, options: OptimizeOptions
   let converged = false;
   let reason = '';
   let stationarity = NaN;
+  let totalRestarts = 0;
   const rounds = errorLimit === undefined ? 1 : AUGMENTED_LAGRANGIAN_ROUNDS;
   let previousViolation = Infinity;
   for (let round = 1; round <= rounds; round++) {
@@ -299,19 +316,47 @@ export function optimizeProtocol(config: PhysicsConfig, options: OptimizeOptions
         evaluations,
       });
     };
-    const result =
-      options.method === 'lbfgs'
-        ? minimizeLbfgs(valueAndGradient, phi, {
-            maxIterations: options.maxIterations,
-            gradientTolerance,
-            valueTolerance,
-            stationarity: projectedGradient,
-            onIteration,
-          })
-        : minimizeNelderMead(valueOnly, phi, { maxEvaluations: 20 * options.maxIterations, valueTolerance, onIteration });
-    phi = result.x;
+    let result: MinimizeResult;
+    if (options.method === 'lbfgs') {
+      // A knot driven onto a bound saturates its change of variables (dtheta/dphi -> 0), so L-BFGS can
+      // stall there (the relative-change test fires) although the projected gradient says it should come
+      // back. Then restart: knots whose projected gradient exceeds the tolerance are re-mapped 1 % inside
+      // their box (inverseBoxTransform), the L-BFGS memory is dropped. Iterations count against the round's limit.
+      let used = 0;
+      let restarts = 0;
+      for (;;) {
+        result = minimizeLbfgs(valueAndGradient, phi, {
+          maxIterations: Math.max(1, options.maxIterations - used),
+          gradientTolerance,
+          valueTolerance,
+          stationarity: projectedGradient,
+          onIteration,
+        });
+        used += result.iterations;
+        phi = result.x;
+        const pg = projectedGradient(result.x, result.gradient);
+        if (result.reason === 'iteration limit' || used >= options.maxIterations || pg <= gradientTolerance || restarts >= MAX_RESTARTS) break;
+        const hit = lookup(result.x);
+        if (!hit?.theta || !hit.gradient) break;
+        const { theta: t, gradient: gt } = hit;
+        phi = Float64Array.from(result.x, (v, i) => {
+          const moved = Math.min(boxes[i][1], Math.max(boxes[i][0], t[i] - gt[i]));
+          return Math.abs(t[i] - moved) > gradientTolerance ? inverseBoxTransform(t[i], boxes[i][0], boxes[i][1]) : v;
+        });
+        restarts++;
+      }
+      result = { ...result, iterations: used };
+      stationarity = projectedGradient(result.x, result.gradient);
+      if (result.reason === 'value tolerance' && stationarity > gradientTolerance) {
+        result = { ...result, reason: `value tolerance after ${restarts} restarts` };
+      }
+      totalRestarts += restarts;
+    } else {
+      result = minimizeNelderMead(valueOnly, phi, { maxEvaluations: 20 * options.maxIterations, valueTolerance, onIteration });
+      phi = result.x;
+      stationarity = NaN;
+    }
     converged = result.converged;
-    stationarity = options.method === 'lbfgs' ? projectedGradient(result.x, result.gradient) : NaN;
     reason = describeStop(result.reason, stationarity, gradientTolerance, valueTolerance, options.maxIterations, options.method);
     if (errorLimit === undefined) break;
     const hit = lookup(phi);
@@ -369,6 +414,7 @@ export function optimizeProtocol(config: PhysicsConfig, options: OptimizeOptions
     converged,
     reason,
     stationarity,
+    restarts: totalRestarts,
     tolerances: { gradient: gradientTolerance, value: valueTolerance, constraint: CONSTRAINT_TOLERANCE },
     engine: backend.engine,
     ...(grid ? { grid } : {}),

@@ -53,6 +53,8 @@ describe('limsim optimize on the command line', () => {
     const summary = JSON.parse(run.stdout);
     expect(summary.objective).toBeLessThan(summary.startObjective);
     expect(summary.iterations).toBeGreaterThan(0);
+    expect(summary.converged).toBe(true);
+    expect(summary.stopReason).toMatch(/^converged: /);
     expect(summary.optimizedConfig).toBe(join(out, 'optimized.yaml'));
     for (const file of ['optimized.yaml', 'iterations.csv', 'protocol-centre.svg', 'summary.json']) expect(existsSync(join(out, file))).toBe(true);
     expect(readFileSync(join(out, 'protocol-centre.svg'), 'utf8')).toMatch(/^<svg/);
@@ -64,6 +66,27 @@ describe('limsim optimize on the command line', () => {
     // iterations.csv: the objective per iteration, non-increasing merit without constraints.
     const rows = readFileSync(join(out, 'iterations.csv'), 'utf8').trim().split('\n').slice(1).map((l) => Number(l.split(',')[2]));
     for (let i = 1; i < rows.length; i++) expect(rows[i]).toBeLessThanOrEqual(rows[i - 1]);
+  });
+
+  it('a run that stops on the iteration limit says so: converged false, the reason, and a WARNING line on stderr', async () => {
+    const out = join(dir, 'limit');
+    let stdout = '';
+    let stderr = '';
+    const spyOut = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
+    const spyErr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
+    let code: number;
+    try {
+      code = await main(['node', 'limsim', 'optimize', config, '--vary', 'potential.centre', '--knots', '3', '--max-iterations', '1', '--langevin-replicas', '0', '--out', out, '--json']);
+    } finally {
+      spyOut.mockRestore();
+      spyErr.mockRestore();
+    }
+    expect(code).toBe(0);
+    const summary = JSON.parse(stdout);
+    expect(summary.converged).toBe(false);
+    expect(summary.stopReason).toMatch(/^NOT converged: iteration limit \(1 L-BFGS iterations; projected gradient/);
+    expect(summary.projectedGradient).toBeGreaterThan(summary.tolerances.gradient);
+    expect(stderr).toMatch(/^WARNING: limsim optimize did NOT converge \(NOT converged: iteration limit/);
   });
 
   const bad: [string[], RegExp][] = [
