@@ -65,6 +65,7 @@ const table = textTable(
     r.s.converged ? 'yes' : 'NO',
     r.s.violated ? 'YES' : 'no',
   ]),
+  400,
 );
 writeFileSync(`${prefix}.md`, '```\n' + table + '\n```\n');
 const x = rows.map((r) => 1 / r.tau);
