@@ -77,7 +77,7 @@ function summaryText(report: OptimizeReport, folder: string): string {
     `energy left in the cell at tau, <W> - <Q> (optimized, ${det}): ${formatNumber(report.optimizedEngine.work.mean - report.optimizedEngine.heat.mean)} kT` +
       (o === 'heat' ? ' (released as heat after tau: the heat objective does not count it)' : ''),
     report.langevin
-      ? `${sto} vs ${det} <${o === 'work' ? 'W' : 'Q'}>: ${report.langevin.zAgainstFokkerPlanck.toFixed(2)} SE ${Math.abs(report.langevin.zAgainstFokkerPlanck) <= 4 ? '(agree within 4 SE)' : '(DISAGREE beyond 4 SE)'}`
+      ? `${sto} vs ${det} <${o === 'work' ? 'W' : 'Q'}>: ${report.langevin.zAgainstEngine.toFixed(2)} SE ${Math.abs(report.langevin.zAgainstEngine) <= 4 ? '(agree within 4 SE)' : '(DISAGREE beyond 4 SE)'}`
       : `${sto} re-run skipped: ${report.langevinSkipped}`,
     '',
     textTable(

@@ -39,6 +39,8 @@ export const CONSTRAINT_TOLERANCE = 1e-4;
 export const AUGMENTED_LAGRANGIAN_ROUNDS = 8;
 /** L-BFGS restarts per round after a stall with the projected gradient above its tolerance. */
 export const MAX_RESTARTS = 3;
+/** Most states of a discrete memory the master-equation adjoint takes (its cost grows as n^3 per stretch). */
+export const MAX_ADJOINT_STATES = 64;
 /** Default L-BFGS iterations per round. */
 export const DEFAULT_MAX_ITERATIONS = 200;
 
@@ -457,6 +459,10 @@ function objectiveBackend(
   const duration = config.time.duration;
   const base = problemOf(config);
   if (!isContinuousPotential(config.potential)) {
+    const states = config.potential.energies.length;
+    if (states > MAX_ADJOINT_STATES) {
+      throw new ConfigError('potential.energies', `has ${states} states; the master-equation adjoint (dense eigen-decomposition per stretch) takes at most ${MAX_ADJOINT_STATES}`);
+    }
     const problemAt = (theta: ArrayLike<number>): DiscreteProblem => {
       const cfg = applyProtocol(root, fields, theta, duration) as { potential: DiscreteProblem['potential'] };
       return { ...(base as DiscreteProblem), potential: cfg.potential };

@@ -25,6 +25,7 @@ const VARIABLE_FIELDS: Record<string, string[]> = {
 };
 /** A discrete memory (master-equation objective) varies its state energies and barriers: energies[i], barriers[i]. */
 const DISCRETE_FIELDS = ['energies', 'barriers'];
+const DISCRETE_FIELD_NAMES = ['energies[i]', 'barriers[i]'];
 
 /** Defaults of optional fields (src/physics/potentials.ts). */
 const FIELD_DEFAULTS: Record<string, number> = { centre: 0, tilt: 0, wellPosition: 1 };
@@ -141,12 +142,12 @@ export function parametrise(config: Record<string, unknown>, paths: string[], op
     seen.add(path);
     const keys = parseFieldPath(path);
     const { owner, leaf: key, kind, leafName: leaf } = locate(config, keys, path);
-    const group = kind === 'discrete' ? (keys[keys.length - 2] as string) : leaf;
+    const group = kind === 'discrete' ? (typeof keys[keys.length - 1] === 'number' ? (keys[keys.length - 2] as string) : leaf) : leaf;
     const allowed = kind === 'discrete' ? DISCRETE_FIELDS : VARIABLE_FIELDS[kind];
     if (!allowed || !allowed.includes(group)) {
       throw new ConfigError(
         '--vary',
-        `got "${path}"; a ${kind} potential can vary ${allowed ? allowed.join(', ') : 'none of its fields (use its terms)'}`,
+        `got "${path}"; a ${kind} potential can vary ${kind === 'discrete' ? DISCRETE_FIELD_NAMES.join(', ') : allowed ? allowed.join(', ') : 'none of its fields (use its terms)'}`,
       );
     }
     const spec = (owner[key] ?? FIELD_DEFAULTS[leaf]) as ScheduleSpec | undefined;

@@ -53,7 +53,7 @@ export interface OptimizeReport {
   startEngine: EngineCheck;
   optimizedEngine: EngineCheck;
   /** The stochastic re-run (Langevin, or Monte-Carlo for a discrete memory); zAgainstFokkerPlanck is against the deterministic engine. */
-  langevin?: EngineCheck & { replicas: number; seed: number; dt: number; zAgainstFokkerPlanck: number };
+  langevin?: EngineCheck & { replicas: number; seed: number; dt: number; zAgainstFokkerPlanck: number; zAgainstEngine: number };
   langevinSkipped?: string;
   violated: boolean;
 }
@@ -132,7 +132,8 @@ export function optimizeConfigFile(configPath: string, options: OptimizeRunOptio
         const c = check(run);
         const measured = result.objectiveName === 'work' ? c.work : c.heat;
         const exact = result.objectiveName === 'work' ? optimizedEngine.work.mean : optimizedEngine.heat.mean;
-        langevin = { ...c, replicas, seed: config.seed, dt, zAgainstFokkerPlanck: (measured.mean - exact) / measured.se };
+        const z = (measured.mean - exact) / measured.se;
+        langevin = { ...c, replicas, seed: config.seed, dt, zAgainstFokkerPlanck: z, zAgainstEngine: z };
       } catch (err) {
         if (!(err instanceof ConfigError)) throw err;
         if (err.path !== 'time.dt' || attempt === 6) {
@@ -182,7 +183,7 @@ export async function protocolPlots(result: OptimizeResult, startConfig: Record<
     const offset = result.fields.slice(0, k).reduce((n, f) => n + f.knotTimes.length, 0);
     const theta = Array.from(result.theta.subarray(offset, offset + field.knotTimes.length));
     const table = fieldTable(field, theta, duration);
-    files[`protocol-${field.parameterName.replace(/[^A-Za-z0-9]+/g, '-')}.svg`] = await linePlot({
+    files[`protocol-${field.parameterName.replace(/[^A-Za-z0-9]+/g, '-').replace(/-+$/, '')}.svg`] = await linePlot({
       title: `${field.path}: starting and optimized protocol`,
       xLabel: 'time t [gamma length^2 / kT]',
       yLabel: `${field.path} [${field.leaf === 'tilt' ? 'kT / length' : field.leaf === 'centre' || field.leaf === 'wellPosition' ? 'length' : field.leaf === 'stiffness' ? 'kT / length^2' : 'kT'}]`,

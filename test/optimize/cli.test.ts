@@ -108,4 +108,53 @@ describe('limsim optimize on the command line', () => {
       expect(existsSync(out)).toBe(false);
     });
   }
+
+  const discrete = join(dir, 'discrete.yaml');
+  writeFileSync(
+    discrete,
+    `name: small-bit
+engine: master-equation
+replicas: 2000
+time: { duration: 4, dt: 0.02 }
+potential:
+  kind: discrete
+  attemptFrequency: 1
+  energies: [0, { kind: table, points: [[0, 0], [2, 4], [4, 0]] }]
+  barriers: [{ kind: table, points: [[0, 6], [1, 1], [3, 6], [4, 6]] }]
+initial: { kind: bits, probabilities: [0.5, 0.5] }
+`,
+  );
+
+  it('a discrete memory: the master-equation objective, a Monte-Carlo re-run, and an optimized config `limsim run` accepts', async () => {
+    const out = join(dir, 'discrete-out');
+    const run = limsim('optimize', discrete, '--vary', 'potential.energies[1]', '--vary', 'potential.barriers[0]', '--knots', '1', '--constraint', 'barriers>=1', '--out', out, '--json');
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const summary = JSON.parse(run.stdout);
+    expect(summary.engine).toBe('master-equation');
+    expect(summary.optimizationGrid).toBeNull();
+    expect(summary.converged).toBe(true);
+    expect(summary.objective).toBeLessThan(summary.startObjective);
+    expect(summary.monteCarlo.engine).toBe('monte-carlo');
+    expect(Math.abs(summary.monteCarlo.zAgainstEngine)).toBeLessThan(4);
+    for (const file of ['optimized.yaml', 'iterations.csv', 'protocol-energies-1.svg', 'protocol-barriers-0.svg', 'summary.json']) expect(existsSync(join(out, file))).toBe(true);
+    const rerun = limsim('run', summary.optimizedConfig, '--out', join(dir, 'discrete-rerun'), '--json');
+    expect(rerun.code).toBe(0);
+    expect(Math.abs(JSON.parse(rerun.stdout).results.work.mean - summary.objective)).toBeLessThan(1e-12);
+  });
+
+  for (const [args, message] of [
+    [['--vary', 'potential.attemptFrequency'], /--vary: got "potential.attemptFrequency"; a discrete potential can vary energies\[i\], barriers\[i\]/],
+    [['--vary', 'potential.energies[2]'], /--vary: got "potential.energies\[2\]"; the discrete memory has 2 energies/],
+    [['--vary', 'potential.energies[1]', '--constraint', 'barriers>=1'], /--constraint: bounds "barriers", which no --vary field is/],
+  ] as [string[], RegExp][]) {
+    it(`discrete bad input ${args.join(' ')}: one line, exit 2, nothing written`, async () => {
+      const out = join(dir, `bad-${Math.random().toString(36).slice(2)}`);
+      const run = await limsimInProcess('optimize', discrete, ...args, '--out', out);
+      expect(run.code).toBe(2);
+      expect(run.stderr.trim().split('\n')).toHaveLength(1);
+      expect(run.stderr).toMatch(message);
+      expect(existsSync(out)).toBe(false);
+    });
+  }
 });
