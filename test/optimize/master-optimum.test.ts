@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { solveMasterEquation } from '../../src/engines/master-equation.js';
 import { parseConstraints } from '../../src/optimize/optimize.js';
 import { optimizeConfigFile } from '../../src/optimize/run.js';
 
@@ -21,7 +22,12 @@ function simpson(f: (x: number) => number, a: number, b: number, n = 4000): numb
 }
 
 /** W_opt of docs/optimize.md §7.3: |p'| = (K + sqrt(K^2 + 4 K c (1 - p))) / 2 on the optimum, K fixed by tau. */
-function twoLevelOptimum(c: number, p0: number, finalGap: number, tau: number): { work: number; firstJump: number } {
+function twoLevelOptimum(
+  c: number,
+  p0: number,
+  finalGap: number,
+  tau: number,
+): { work: number; firstJump: number; finalOccupancy: number; protocol: (samples: number) => [number, number][] } {
   const speed = (p: number, k: number) => (k + Math.sqrt(k * k + 4 * k * c * (1 - p))) / 2;
   const kFor = (pf: number) => {
     let lo = 1e-14;
@@ -49,7 +55,25 @@ function twoLevelOptimum(c: number, p0: number, finalGap: number, tau: number): 
   }
   const pf = 0.5 * (a + b);
   const k = kFor(pf);
-  return { work: work(pf), firstJump: Math.log((1 - p0 + speed(p0, k) / c) / p0) };
+  const gap = (p: number) => Math.log((1 - p + speed(p, k) / c) / p);
+  // E(t) on the optimum: p' = -|v(p)| by RK4 from p0, E = E(p); the jumps at 0+ and tau-.
+  const protocol = (samples: number): [number, number][] => {
+    const h = tau / samples;
+    const points: [number, number][] = [[0, 0]];
+    let p = p0;
+    for (let n = 0; n <= samples; n++) {
+      points.push([n === 0 ? 1e-9 * tau : n === samples ? tau * (1 - 1e-9) : n * h, gap(p)]);
+      const f = (q: number) => -speed(q, k);
+      const k1 = f(p);
+      const k2 = f(p + 0.5 * h * k1);
+      const k3 = f(p + 0.5 * h * k2);
+      const k4 = f(p + h * k3);
+      p += (h / 6) * (k1 + 2 * k2 + 2 * k3 + k4);
+    }
+    points.push([tau, finalGap]);
+    return points;
+  };
+  return { work: work(pf), firstJump: gap(p0), finalOccupancy: pf, protocol };
 }
 
 function optimize(yaml: string, vary: string[], knots: number, constraints: string[], replicas: number) {
@@ -64,6 +88,23 @@ function optimize(yaml: string, vary: string[], knots: number, constraints: stri
 }
 
 describe('limsim optimize on the master equation', () => {
+  it('the derived two-level optimum, run as a protocol on the master-equation engine, does the derived work and ends at the derived p_f', () => {
+    const exact = twoLevelOptimum(1, 0.5, 4, 2);
+    const result = solveMasterEquation({
+      potential: { kind: 'discrete', attemptFrequency: Math.exp(6), energies: [0, { kind: 'table', points: exact.protocol(400) }], barriers: [6] },
+      duration: 2,
+      dt: 2 / 8000,
+      friction: 1,
+      initial: { kind: 'boltzmann' },
+      replicas: 1,
+      seed: 1,
+      recordPoints: 2,
+    });
+    console.info(`derived protocol on the engine: W ${result.work.mean.toFixed(6)} (derived ${exact.work.toFixed(6)}), p_1(tau) ${result.finalOccupancy[1].toFixed(5)} (derived ${exact.finalOccupancy.toFixed(5)})`);
+    expect(Math.abs(result.work.mean / exact.work - 1)).toBeLessThan(2e-4);
+    expect(Math.abs(result.finalOccupancy[1] - exact.finalOccupancy)).toBeLessThan(2e-4);
+  });
+
   it('two-level system with a controllable gap: reaches the derived least work within 0.5 %, Monte-Carlo within 4 SE', () => {
     // B = 6, nu = e^6: c = 1, and the clamp B >= E never acts (E <= 6 by the box).
     const yaml = `name: two-level-gap
