@@ -459,6 +459,9 @@ function objectiveBackend(
   const duration = config.time.duration;
   const base = problemOf(config);
   if (!isContinuousPotential(config.potential)) {
+    for (const [flag, value] of [['--cells', options.cells], ['--grid-margin', options.gridMargin]] as const) {
+      if (value !== undefined) throw new ConfigError(flag, `got ${value}; it sets the Fokker-Planck grid, and a discrete memory's objective is the master equation (no grid)`);
+    }
     const states = config.potential.energies.length;
     if (states > MAX_ADJOINT_STATES) {
       throw new ConfigError('potential.energies', `has ${states} states; the master-equation adjoint (dense eigen-decomposition per stretch) takes at most ${MAX_ADJOINT_STATES}`);

@@ -147,6 +147,7 @@ initial: { kind: bits, probabilities: [0.5, 0.5] }
     [['--vary', 'potential.attemptFrequency'], /--vary: got "potential.attemptFrequency"; a discrete potential can vary energies\[i\], barriers\[i\]/],
     [['--vary', 'potential.energies[2]'], /--vary: got "potential.energies\[2\]"; the discrete memory has 2 energies/],
     [['--vary', 'potential.energies[1]', '--constraint', 'barriers>=1'], /--constraint: bounds "barriers", which no --vary field is/],
+    [['--vary', 'potential.energies[1]', '--cells', '300'], /--cells: got 300; it sets the Fokker-Planck grid/],
   ] as [string[], RegExp][]) {
     it(`discrete bad input ${args.join(' ')}: one line, exit 2, nothing written`, async () => {
       const out = join(dir, `bad-${Math.random().toString(36).slice(2)}`);
