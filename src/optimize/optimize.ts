@@ -19,8 +19,10 @@ import {
 
 /**
  * `limsim optimize`: the protocol with the least mean work or heat on the
- * Fokker-Planck engine (docs/optimize.md). Exact gradients by the discrete
- * adjoint (adjoint.ts), L-BFGS on the free knot values (lbfgs.ts). Box
+ * Fokker-Planck engine, or for a discrete memory on the master-equation engine
+ * (docs/optimize.md §2, §7). Exact gradients by the discrete adjoints
+ * (adjoint.ts, master-adjoint.ts), L-BFGS on the free knot values (lbfgs.ts),
+ * stopped by the projected-gradient and relative-change tests (§3). Box
  * constraints on a schedule (barrier >= minBarrier, bounded tilt) hold exactly
  * by a change of variables (protocol.ts boxTransform); the final error
  * probability by an augmented Lagrangian (Powell-Hestenes-Rockafellar, Nocedal
@@ -41,7 +43,7 @@ export const AUGMENTED_LAGRANGIAN_ROUNDS = 8;
 export const MAX_RESTARTS = 3;
 /** Most states of a discrete memory the master-equation adjoint takes (its cost grows as n^3 per stretch). */
 export const MAX_ADJOINT_STATES = 64;
-/** Default L-BFGS iterations per round. */
+/** Default L-BFGS iterations per round (the CLI's --max-iterations default repeats it: src/commands must not import this module statically). */
 export const DEFAULT_MAX_ITERATIONS = 200;
 
 /** The stop reason in words, with the tolerance that fired. */
@@ -181,7 +183,7 @@ export function optimizationGrid(problem: Problem, cells: number | undefined, ma
   };
 }
 
-/** Optimize the protocol of a validated physics config (any engine; the objective is always the Fokker-Planck mean). */
+/** Optimize the protocol of a validated physics config (any engine; the objective is the Fokker-Planck mean, or the master equation's for a discrete memory). */
 export function optimizeProtocol(config: PhysicsConfig, options: OptimizeOptions): OptimizeResult {
   if (!(Number.isInteger(options.maxIterations) && options.maxIterations >= 1)) {
     throw new ConfigError('--max-iterations', `got ${options.maxIterations}; expected an integer >= 1`);
