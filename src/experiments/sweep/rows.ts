@@ -169,6 +169,9 @@ export function trainingMetrics(summary: TrainingSummary): Metrics {
     m[`${k}.finalLoss.se`] = s.finalLoss.se;
     m[`${k}.finalAccuracy.mean`] = s.finalAccuracy ? s.finalAccuracy.mean : null;
     m[`${k}.matchesFloat`] = s.matchesFloat;
+    // The precision the store ran at (given, or calibrated from the task: src/learning/precision.ts).
+    m[`${k}.bits`] = (s as Partial<typeof s>).bits ?? null;
+    m[`${k}.bitsCalibrated`] = s.precision !== undefined;
     m[`${k}.bound.name`] = s.bound.name;
     m[`${k}.bound.value`] = s.bound.value;
     m[`${k}.bound.ratio`] = s.bound.ratio;
