@@ -27,6 +27,7 @@ import { compileBarrierSchedule } from '../learning/schedules.js';
 import type { CalibrationTask } from '../learning/calibration.js';
 import type { PrecisionCalibration } from '../learning/precision.js';
 import { knownOptimumLoss } from '../learning/optimum.js';
+import { linearizedPathHeat } from '../learning/lim-path-heat.js';
 import { trainInStore, type StoreTrainingResult, type TrainingTask } from '../learning/train.js';
 import type { BitWriteCalibration } from '../memory/bit-write.js';
 import { randomStream } from '../physics/rng.js';
@@ -85,6 +86,8 @@ export interface StoreSummary {
   bits: number | null;
   /** How n was derived, when the config left it to the task (bits absent, 'auto' or 'auto+k'; src/learning/precision.ts). */
   precision?: PrecisionCalibration;
+  /** Linearized-drive LIM store: the heat per copy of its drive along the float path (src/learning/lim-path-heat.ts), a model beside the measurement. */
+  pathHeatModel?: number;
   heat: {
     /** Total heat per copy; its SE includes any calibration error. */
     total: EnergyReport;
@@ -404,6 +407,11 @@ export function runTraining(loaded: LoadedConfig<TrainingConfig>, overrides: Run
     const lossExcess = (result.finalLoss.mean - baselineLoss) / Math.abs(baselineLoss);
     const diagnostics = store.diagnostics();
     const precision = precisions.get(`stores[${i}]`);
+    const traceH = Number((diagnostics.calibration as { curvature?: { traceH?: number } } | undefined)?.curvature?.traceH);
+    const pathHeatModel =
+      store.kind === 'lim' && diagnostics.drive === 'linearized' && traceH > 0 && init.kind === 'model'
+        ? linearizedPathHeat({ start: modelInit, end: baselineParameters, tiltGain: Number(diagnostics.tiltGain), step: Number(diagnostics.step), meanCurvature: traceH / model.parameterCount })
+        : NaN;
     return {
       name: store.name,
       kind: store.kind,
@@ -416,6 +424,7 @@ export function runTraining(loaded: LoadedConfig<TrainingConfig>, overrides: Run
       matchesFloat: lossExcess <= tolerance,
       bits: typeof diagnostics.bits === 'number' ? diagnostics.bits : null,
       ...(precision ? { precision } : {}),
+      ...(Number.isFinite(pathHeatModel) ? { pathHeatModel } : {}),
       heat: {
         total: energyReport(total, temperatureK),
         update: energyReport(estimateMean(h.update), temperatureK),

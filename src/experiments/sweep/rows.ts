@@ -172,6 +172,7 @@ export function trainingMetrics(summary: TrainingSummary): Metrics {
     // The precision the store ran at (given, or calibrated from the task: src/learning/precision.ts).
     m[`${k}.bits`] = (s as Partial<typeof s>).bits ?? null;
     m[`${k}.bitsCalibrated`] = s.precision !== undefined;
+    m[`${k}.pathHeatModel`] = s.pathHeatModel ?? null;
     m[`${k}.bound.name`] = s.bound.name;
     m[`${k}.bound.value`] = s.bound.value;
     m[`${k}.bound.ratio`] = s.bound.ratio;
