@@ -1,3 +1,7 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
 import { validateAnyConfig } from '../../src/experiments/dispatch.js';
@@ -100,5 +104,24 @@ describe('a run at the calibrated precision', () => {
       expect(store.matchesFloat).toBe(true);
     }
     expect(s.verdict.ok, JSON.stringify(s.verdict)).toBe(true);
+  });
+});
+
+describe('limsim run: a calibrated precision that cannot exist is bad input', () => {
+  it('bits: auto+20 on a LIM store exits 2 naming stores[1].bits, one line, nothing written', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'limsim-precision-'));
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(
+      file,
+      'kind: training\nname: bad-bits\ndataset: { kind: teacher-student, parameters: 50 }\nmodel: { kind: teacher-student }\n' +
+        'training: { copies: 2, updates: 5, learningRate: 0.2 }\nstores:\n  - kind: float\n  - kind: lim\n    bits: auto+20\n    engine: monte-carlo\n',
+    );
+    const root = join(import.meta.dirname, '../..');
+    const out = join(dir, 'never');
+    const run = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli.ts'), 'run', file, '--out', out], { cwd: root, encoding: 'utf8', env: { ...process.env, LIMSIM_DEBUG: '' } });
+    expect(run.status, run.stderr).toBe(2);
+    expect(run.stderr.startsWith('error: stores[1].bits: is auto+20'), run.stderr).toBe(true);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(existsSync(out)).toBe(false);
   });
 });
