@@ -159,6 +159,9 @@ export function trainingMetrics(summary: TrainingSummary): Metrics {
     'floatBaseline.finalLoss': summary.floatBaseline.finalLoss,
     stores: summary.stores.map((s) => s.name).join(' '),
   };
+  // The known optimum and the unconverged-baseline warnings (training-run.ts), when the run has them.
+  if (summary.floatBaseline.optimumLoss !== undefined) m['floatBaseline.optimumLoss'] = summary.floatBaseline.optimumLoss;
+  if (summary.warnings?.length) m.warnings = summary.warnings.join(' | ');
   for (const s of summary.stores) {
     const k = `store.${s.name}`;
     m[`${k}.kind`] = s.kind;
