@@ -17,7 +17,7 @@ import {
   type Workload,
 } from '../experiments/project.js';
 import { checkOutputFolder, writeFileAtomic } from '../report/files.js';
-import type { PowerLawFit, SliceFit } from '../experiments/project-calibration.js';
+import type { AffinePathFit, PowerLawFit, SliceFit } from '../experiments/project-calibration.js';
 
 /** Flags as commander hands them over (all strings). */
 export interface ProjectCliOptions {
@@ -237,6 +237,8 @@ export interface CalibratedProjection {
   levelFits: PowerLawFit[];
   /** The path-heat model (LIM stores under the linearized drive): q against the parameter-free q_path of each run. */
   pathFits: PowerLawFit[];
+  /** q = alpha q_path + beta per LIM store. */
+  affinePathFits: AffinePathFit[];
   slices: SliceFit[];
   /** Store points left out of the fits, with the reason. */
   excluded: { store: string; parameters: number; bits: number; updateInterval: number; reason: string }[];
@@ -246,7 +248,7 @@ export interface CalibratedProjection {
 }
 
 export async function calibrateProjection(source: string, projection: Projection): Promise<CalibratedProjection> {
-  const { evaluateFit, excludedPoints, fitScaling, readScalingPoints, sliceFits } = await import('../experiments/project-calibration.js');
+  const { evaluateFit, excludedPoints, fitAffinePath, fitScaling, readScalingPoints, sliceFits } = await import('../experiments/project-calibration.js');
   const points = readScalingPoints(source);
   const fits = fitScaling(points, 'power');
   const levelFits = fitScaling(points, 'levels');
@@ -275,11 +277,11 @@ export async function calibrateProjection(source: string, projection: Projection
     };
   };
   const excluded = excludedPoints(points).map((p) => ({ store: p.store, parameters: p.parameters, bits: p.bits, updateInterval: p.updateInterval, reason: p.exclusion ?? '' }));
-  return { source, fits, levelFits, pathFits, slices: sliceFits(points), excluded, updateWindow: window, stores: [...fits.map(carry), ...levelFits.map(carry)] };
+  return { source, fits, levelFits, pathFits, affinePathFits: [...fitAffinePath(points, 'se'), ...fitAffinePath(points, 'relative')], slices: sliceFits(points), excluded, updateWindow: window, stores: [...fits.map(carry), ...levelFits.map(carry)] };
 }
 
 export async function formatCalibrated(c: CalibratedProjection, p: Projection): Promise<string> {
-  const { formatScalingFits, formatSliceFits } = await import('../experiments/project-calibration.js');
+  const { formatAffinePathFits, formatScalingFits, formatSliceFits } = await import('../experiments/project-calibration.js');
   const ops = p.counts.parameterUpdates.value;
   const lines = [
     '',
@@ -291,6 +293,7 @@ export async function formatCalibrated(c: CalibratedProjection, p: Projection): 
     formatScalingFits(c.fits).trimEnd(),
     formatScalingFits(c.levelFits).trimEnd(),
     ...(c.pathFits.length ? [formatScalingFits(c.pathFits).trimEnd()] : []),
+    ...(c.affinePathFits.length ? [formatAffinePathFits(c.affinePathFits).trimEnd()] : []),
     formatSliceFits(c.slices).trimEnd(),
     '',
     `Heat per parameter-update at the workload (N = ${sci(p.workload.parameters)}, n = ${p.workload.precisionBits}, Delta = ${c.updateWindow.toExponential(2)}), measured beside analytic:`,

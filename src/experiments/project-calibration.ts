@@ -288,6 +288,76 @@ export function formatScalingFits(fits: PowerLawFit[]): string {
   return lines.join('\n') + '\n';
 }
 
+/** q = alpha q_path + beta (linear, weighted by 1 / SE(q)^2): the path heat plus a fixed heat per parameter-update. */
+export interface AffinePathFit {
+  store: string;
+  /** 'se': weights 1 / SE(q)^2; 'relative': weights 1 / q^2 (every point counts alike; parameter SEs from the residual scatter, chi^2 still with the SEs). */
+  weighting: 'se' | 'relative';
+  alpha: number;
+  alphaSe: number;
+  beta: number;
+  betaSe: number;
+  chi2: number;
+  dof: number;
+  pValue: number;
+  /** rms of (q - fit) / q over the points, unweighted. */
+  relativeRms: number;
+  points: number;
+}
+
+/**
+ * The affine path model per LIM store (points at matched loss with q_path):
+ * the linearized-drive heat along the path (src/learning/lim-path-heat.ts)
+ * scaled by alpha, plus beta kT per parameter-update that does not grow with
+ * the path (the copies' dither under the drive, the settling phase, the final
+ * barrier raise; docs/lim-scaling.md).
+ */
+export function fitAffinePath(all: ScalingPoint[], weighting: 'se' | 'relative' = 'se'): AffinePathFit[] {
+  const points = all.filter((p) => p.passed && p.pathHeatPerParameterUpdate !== null);
+  const stores = [...new Set(points.map((p) => p.store))];
+  return stores
+    .map((store) => {
+      const ps = points.filter((p) => p.store === store);
+      if (ps.length < 3) return null;
+      const fit = wls(
+        ps.map((p) => [p.pathHeatPerParameterUpdate as number, 1]),
+        ps.map((p) => p.perParameterUpdate),
+        ps.map((p) => (weighting === 'se' ? 1 / p.perParameterUpdateSe ** 2 : 1 / p.perParameterUpdate ** 2)),
+      );
+      const rel = ps.map((p, i) => fit.residuals[i] / p.perParameterUpdate);
+      // chi^2 against the measured SEs whatever the weighting (the relative weights change the estimate, not the test).
+      const chi2 = ps.reduce((sum, p, i) => sum + (fit.residuals[i] / p.perParameterUpdateSe) ** 2, 0);
+      const dof = ps.length - 2;
+      // With relative weights the scatter is taken as the model's: parameter SEs from the residual rms (sum rel^2 / dof).
+      const seScale = weighting === 'se' ? 1 : Math.sqrt(rel.reduce((sum, r) => sum + r * r, 0) / Math.max(dof, 1));
+      return {
+        store,
+        weighting,
+        alpha: fit.beta[0],
+        alphaSe: fit.se[0] * seScale,
+        beta: fit.beta[1],
+        betaSe: fit.se[1] * seScale,
+        chi2,
+        dof,
+        pValue: chiSquareSurvival(chi2, dof),
+        relativeRms: Math.sqrt(rel.reduce((s, r) => s + r * r, 0) / rel.length),
+        points: ps.length,
+      };
+    })
+    .filter((f): f is AffinePathFit => f !== null);
+}
+
+export function formatAffinePathFits(fits: AffinePathFit[]): string {
+  const lines = ['Affine path model q = alpha q_path + beta (least squares on q, points at matched loss; chi^2 with the measured SEs):'];
+  for (const f of fits) {
+    lines.push(
+      `  ${f.store}, ${f.weighting === 'se' ? 'weights 1/SE^2' : 'weights 1/q^2'}: alpha = ${f.alpha.toPrecision(4)} ± ${f.alphaSe.toPrecision(2)}, beta = ${f.beta.toPrecision(4)} ± ${f.betaSe.toPrecision(2)} kT; ` +
+        `chi^2/dof = ${f.chi2.toPrecision(4)}/${f.dof}, p = ${sci(f.pValue)}; rms relative residual ${f.relativeRms.toFixed(3)}; ${f.points} points`,
+    );
+  }
+  return lines.join('\n') + '\n';
+}
+
 export interface SliceFit {
   store: string;
   axis: 'N' | 'n' | 'Delta';

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { evaluateFit, excludedPoints, fitScaling, readScalingPoints } from '../../src/experiments/project-calibration.js';
+import { evaluateFit, excludedPoints, fitAffinePath, fitScaling, readScalingPoints, type ScalingPoint } from '../../src/experiments/project-calibration.js';
 import { projectWorkload } from '../../src/experiments/project.js';
 import { runProject } from '../../src/commands/project.js';
 import { randomStream } from '../../src/physics/rng.js';
@@ -123,6 +123,28 @@ describe('matched loss and the level-count model', () => {
     const q = evaluateFit(levels, 1e6, 10, 2);
     const exact = Math.exp(truth.a) * 1e6 ** truth.N * (2 ** 10 - 1) ** truth.n * 2 ** truth.Delta;
     expect(Math.abs(Math.log(q.kT / exact))).toBeLessThan(4 * q.lnSe);
+  });
+});
+
+describe('affine path model', () => {
+  it('q = alpha q_path + beta with 1 % noise: alpha and beta within 4 SE, chi^2 within 4 SD of its dof', () => {
+    const rng = randomStream(5, 0, 'test');
+    const points: ScalingPoint[] = [];
+    for (let k = 0; k < 30; k++) {
+      const path = 0.3 * 1.3 ** k;
+      const q = 1.3 * path + 0.25;
+      const se = 0.01 * q;
+      points.push({
+        store: 'lim', kind: 'lim', parameters: 10 + k, bits: 8, updateInterval: 4, updates: 100,
+        perParameterUpdate: q + se * rng.normal(), perParameterUpdateSe: se, boundPerParameterUpdate: null,
+        pathHeatPerParameterUpdate: path, matchesFloat: true, passed: true,
+      });
+    }
+    const [fit] = fitAffinePath(points, 'se');
+    expect(Math.abs(fit.alpha - 1.3)).toBeLessThan(4 * fit.alphaSe);
+    expect(Math.abs(fit.beta - 0.25)).toBeLessThan(4 * fit.betaSe);
+    expect(fit.dof).toBe(28);
+    expect(Math.abs(fit.chi2 - 28)).toBeLessThan(4 * Math.sqrt(56));
   });
 });
 
