@@ -17,7 +17,7 @@ import {
   type Workload,
 } from '../experiments/project.js';
 import { checkOutputFolder, writeFileAtomic } from '../report/files.js';
-import type { PowerLawFit, SliceFit } from '../experiments/project-calibration.js';
+import type { AffinePathFit, PowerLawFit, SliceFit } from '../experiments/project-calibration.js';
 
 /** Flags as commander hands them over (all strings). */
 export interface ProjectCliOptions {
@@ -213,59 +213,110 @@ export interface ProjectRunResult {
   calibrated?: CalibratedProjection;
 }
 
-/** The measured heat per parameter-update, fitted on a scaling sweep, carried to the workload. */
+/** A store's measured q carried to the workload by one fitted model. */
+export interface CalibratedStore {
+  store: string;
+  kind: string;
+  model: 'power' | 'levels' | 'path';
+  kTPerParameterUpdate: number;
+  /** Statistical SE of ln q from the fit covariance (without the model scatter). */
+  lnSe: number;
+  /** rms residual of ln q in the fit: the model's fractional scatter at the measured points. */
+  lnScatter: number;
+  joules: number;
+  /** The workload lies outside the fitted ranges (then `extrapolation` says by how much). */
+  extrapolated: boolean;
+  extrapolation: string;
+}
+
+/** The measured heat per parameter-update, fitted on a scaling sweep (points at matched loss only), carried to the workload. */
 export interface CalibratedProjection {
   source: string;
+  /** Power law in n (the issue's fit) and the level-count model in 2^n - 1. */
   fits: PowerLawFit[];
+  levelFits: PowerLawFit[];
+  /** The path-heat model (LIM stores under the linearized drive): q against the parameter-free q_path of each run. */
+  pathFits: PowerLawFit[];
+  /** q = alpha q_path + beta per LIM store. */
+  affinePathFits: AffinePathFit[];
   slices: SliceFit[];
+  /** Store points left out of the fits, with the reason. */
+  excluded: { store: string; parameters: number; bits: number; updateInterval: number; reason: string }[];
   /** Update window of the workload in reduced time: (T / S) / t0. */
   updateWindow: number;
-  stores: { store: string; kind: string; kTPerParameterUpdate: number; lnSe: number; joules: number; extrapolation: string }[];
+  stores: CalibratedStore[];
 }
 
 export async function calibrateProjection(source: string, projection: Projection): Promise<CalibratedProjection> {
-  const { evaluateFit, fitScaling, readScalingPoints, sliceFits } = await import('../experiments/project-calibration.js');
+  const { evaluateFit, excludedPoints, fitAffinePath, fitScaling, readScalingPoints, sliceFits } = await import('../experiments/project-calibration.js');
   const points = readScalingPoints(source);
-  const fits = fitScaling(points);
+  const fits = fitScaling(points, 'power');
+  const levelFits = fitScaling(points, 'levels');
+  const pathFits = points.some((p) => p.passed && p.pathHeatPerParameterUpdate !== null) ? fitScaling(points, 'path') : [];
   const w = projection.workload;
   const window = projection.counts.secondsPerUpdate.value / w.cellDiffusionTime;
   const ops = projection.counts.parameterUpdates.value;
-  const stores = fits.map((f) => {
+  const carry = (f: PowerLawFit): CalibratedStore => {
     const q = evaluateFit(f, w.parameters, w.precisionBits, window);
     const outside = [
-      w.parameters > f.ranges.N[1] || w.parameters < f.ranges.N[0] ? `N by ${Math.log10(w.parameters / f.ranges.N[1]).toFixed(1)} decades` : '',
-      w.precisionBits > f.ranges.n[1] || w.precisionBits < f.ranges.n[0] ? `n outside ${f.ranges.n.join('..')}` : '',
-      window > f.ranges.Delta[1] || window < f.ranges.Delta[0] ? `Delta = ${window.toExponential(2)} outside ${f.ranges.Delta.join('..')}` : '',
+      w.parameters > f.ranges.N[1] ? `N = ${sci(w.parameters)} is ${Math.log10(w.parameters / f.ranges.N[1]).toFixed(1)} decades above the fitted ${sci(f.ranges.N[0])}..${sci(f.ranges.N[1])}` : '',
+      w.parameters < f.ranges.N[0] ? `N = ${sci(w.parameters)} below the fitted ${sci(f.ranges.N[0])}` : '',
+      w.precisionBits > f.ranges.n[1] || w.precisionBits < f.ranges.n[0] ? `n = ${w.precisionBits} outside the fitted ${f.ranges.n.join('..')} bits` : '',
+      window > f.ranges.Delta[1] || window < f.ranges.Delta[0] ? `Delta = ${window.toExponential(2)} outside the fitted ${f.ranges.Delta.join('..')}` : '',
     ].filter(Boolean);
     return {
       store: f.store,
       kind: f.kind,
+      model: f.model,
       kTPerParameterUpdate: q.kT,
       lnSe: q.lnSe,
+      lnScatter: f.residualRms,
       joules: ops * q.kT * projection.thermalEnergyJ,
-      extrapolation: outside.length ? `extrapolated: ${outside.join('; ')}` : 'inside the measured ranges',
+      extrapolated: outside.length > 0,
+      extrapolation: outside.length ? `EXTRAPOLATED: ${outside.join('; ')}` : 'inside the fitted ranges',
     };
-  });
-  return { source, fits, slices: sliceFits(points), updateWindow: window, stores };
+  };
+  const excluded = excludedPoints(points).map((p) => ({ store: p.store, parameters: p.parameters, bits: p.bits, updateInterval: p.updateInterval, reason: p.exclusion ?? '' }));
+  return { source, fits, levelFits, pathFits, affinePathFits: [...fitAffinePath(points, 'se'), ...fitAffinePath(points, 'relative')], slices: sliceFits(points), excluded, updateWindow: window, stores: [...fits.map(carry), ...levelFits.map(carry)] };
 }
 
 export async function formatCalibrated(c: CalibratedProjection, p: Projection): Promise<string> {
-  const { formatScalingFits, formatSliceFits } = await import('../experiments/project-calibration.js');
+  const { formatAffinePathFits, formatScalingFits, formatSliceFits } = await import('../experiments/project-calibration.js');
+  const ops = p.counts.parameterUpdates.value;
   const lines = [
     '',
-    `Calibrated on measurement (${c.source}): E = U q(N, n, Delta) kT, U = ${p.counts.parameterUpdates.value.toExponential(3)} parameter updates, Delta = (T/S)/t0 = ${c.updateWindow.toExponential(3)}`,
+    `Calibrated on measurement (${c.source}): E = U q(N, n, Delta) kT, U = ${ops.toExponential(3)} parameter updates, Delta = (T/S)/t0 = ${c.updateWindow.toExponential(3)}`,
+    c.excluded.length
+      ? `excluded from the fits (not at matched loss or below a bound), ${c.excluded.length} store points:`
+      : 'every store point of the sweep is at matched loss and enters the fits',
+    ...c.excluded.map((x) => `  ${x.store} at N = ${x.parameters}, n = ${x.bits}, Delta = ${x.updateInterval}: ${x.reason}`),
     formatScalingFits(c.fits).trimEnd(),
+    formatScalingFits(c.levelFits).trimEnd(),
+    ...(c.pathFits.length ? [formatScalingFits(c.pathFits).trimEnd()] : []),
+    ...(c.affinePathFits.length ? [formatAffinePathFits(c.affinePathFits).trimEnd()] : []),
     formatSliceFits(c.slices).trimEnd(),
+    '',
+    `Heat per parameter-update at the workload (N = ${sci(p.workload.parameters)}, n = ${p.workload.precisionBits}, Delta = ${c.updateWindow.toExponential(2)}), measured beside analytic:`,
   ];
+  const fitOf = (s: CalibratedStore) => (s.model === 'power' ? c.fits : c.levelFits).find((f) => f.store === s.store);
   for (const s of c.stores) {
+    const f = fitOf(s);
+    const dep = f
+      ? s.model === 'power'
+        ? `q ~ N^${f.exponents.N.toFixed(3)} n^${f.exponents.n.toFixed(3)} T^${f.exponents.Delta.toFixed(3)}`
+        : `q ~ N^${f.exponents.N.toFixed(3)} (2^n - 1)^${f.exponents.n.toFixed(3)} T^${f.exponents.Delta.toFixed(3)}`
+      : '';
     lines.push(
-      `${`measured ${s.store} (${s.kind})`.padEnd(46)} ${s.joules.toExponential(3).padStart(11)} J   q = ${s.kTPerParameterUpdate.toExponential(3)} kT/update (x e^{±${s.lnSe.toFixed(2)}}); ${s.extrapolation}`,
+      `${`measured ${s.store} (${s.kind}), ${s.model === 'power' ? 'power law' : 'level-count'}`.padEnd(46)} ${s.joules.toExponential(3).padStart(11)} J   q = ${s.kTPerParameterUpdate.toExponential(3)} kT/update ` +
+        `(stat. x e^{±${s.lnSe.toFixed(2)}}, fit scatter x e^{±${s.lnScatter.toFixed(2)}}); ${dep} (T = U Delta at fixed U)`,
     );
+    if (s.extrapolated) lines.push(`    !!! ${s.extrapolation}: the fit is carried beyond what was measured; read this figure as the fit's, not the simulator's`);
   }
+  const perUpdate = (j: number) => (j / ops / p.thermalEnergyJ).toExponential(3);
   lines.push(
-    `${'analytic LIM bound (beside it)'.padEnd(46)} ${p.energies.limBound.joules.toExponential(3).padStart(11)} J`,
-    `${'analytic conventional (beside it)'.padEnd(46)} ${p.energies.conventional.joules.toExponential(3).padStart(11)} J`,
-    `${'Landauer floor (beside it)'.padEnd(46)} ${p.energies.landauerFloor.joules.toExponential(3).padStart(11)} J`,
+    `${'analytic LIM bound (beside it)'.padEnd(46)} ${p.energies.limBound.joules.toExponential(3).padStart(11)} J   q = ${perUpdate(p.energies.limBound.joules)} kT/update`,
+    `${'analytic conventional (beside it)'.padEnd(46)} ${p.energies.conventional.joules.toExponential(3).padStart(11)} J   q = ${perUpdate(p.energies.conventional.joules)} kT/update`,
+    `${'Landauer floor (beside it)'.padEnd(46)} ${p.energies.landauerFloor.joules.toExponential(3).padStart(11)} J   q = ${perUpdate(p.energies.landauerFloor.joules)} kT/update`,
   );
   return lines.join('\n') + '\n';
 }

@@ -41,6 +41,10 @@ export const sweepFileSchema = z
       .record(z.string(), z.union([fieldPath, z.array(fieldPath).min(1)]))
       .optional()
       .describe('fields that take the value of a grid key at every point: grid key -> field paths'),
+    exclude: z
+      .array(z.record(z.string(), z.unknown()))
+      .optional()
+      .describe('partial grid assignments (grid key -> value) whose points are left out of the Cartesian product'),
     timeScaling: z
       .union([
         z.boolean(),

@@ -25,6 +25,9 @@ import type { StoreBounds } from '../learning/stores/types.js';
 import type { LimBound } from '../learning/lim-bound.js';
 import { compileBarrierSchedule } from '../learning/schedules.js';
 import type { CalibrationTask } from '../learning/calibration.js';
+import type { PrecisionCalibration } from '../learning/precision.js';
+import { knownOptimumLoss } from '../learning/optimum.js';
+import { linearizedPathHeat } from '../learning/lim-path-heat.js';
 import { trainInStore, type StoreTrainingResult, type TrainingTask } from '../learning/train.js';
 import type { BitWriteCalibration } from '../memory/bit-write.js';
 import { randomStream } from '../physics/rng.js';
@@ -79,6 +82,12 @@ export interface StoreSummary {
   lossExcess: number;
   /** lossExcess <= comparison.lossTolerance. */
   matchesFloat: boolean;
+  /** Precision n of the store (null for float). */
+  bits: number | null;
+  /** How n was derived, when the config left it to the task (bits absent, 'auto' or 'auto+k'; src/learning/precision.ts). */
+  precision?: PrecisionCalibration;
+  /** Linearized-drive LIM store: the heat per copy of its drive along the float path (src/learning/lim-path-heat.ts), a model beside the measurement. */
+  pathHeatModel?: number;
   heat: {
     /** Total heat per copy; its SE includes any calibration error. */
     total: EnergyReport;
@@ -128,7 +137,18 @@ export interface TrainingSummary {
     batchSize: number;
     copies: number;
   };
-  floatBaseline: { finalLoss: number; finalAccuracy?: number; note: string };
+  floatBaseline: {
+    finalLoss: number;
+    finalAccuracy?: number;
+    note: string;
+    /** Loss at the model's known optimum (teacher-student, least squares), and how it was found. */
+    optimumLoss?: number;
+    optimumMethod?: string;
+    /** Stores that end below the float loss by more than lossTolerance, resolved beyond 4 SE: the baseline had not converged. */
+    notConverged?: { store: string; belowPercent: number; sigmas: number }[];
+  };
+  /** Warnings that do not fail the verdict (e.g. an unconverged float baseline). */
+  warnings: string[];
   lossTolerance: number;
   /** Curvature of the training loss at the float baseline's parameters (computed for a LIM diagnosis only). */
   lossCurvature?: { lambdaMax: number; trace: number; note: string };
@@ -210,7 +230,8 @@ export function checkTraining(config: TrainingConfig): void {
     const name = storeName(store as StoreSpec, i, config.stores as StoreSpec[]);
     if (names.has(name)) throw new ConfigError(`stores[${i}].name`, `'${name}' is used twice; expected distinct store names`);
     names.add(name);
-    if (store.kind !== 'float' && !(Number.isInteger(store.bits) && store.bits >= 1)) {
+    // Calibrated precision (absent, 'auto', 'auto+k') is resolved at run time from the float baseline.
+    if (store.kind !== 'float' && typeof store.bits === 'number' && !(Number.isInteger(store.bits) && store.bits >= 1)) {
       throw new ConfigError(`stores[${i}].bits`, `precision of ${store.bits} bits; expected an integer number of bits >= 1 (a memory needs at least two levels)`);
     }
   });
@@ -218,26 +239,28 @@ export function checkTraining(config: TrainingConfig): void {
   // LIM barrier schedules are checked now (they need no data): a diverging schedule fails before any training.
   const t = config.training;
   config.stores.forEach((store, i) => {
-    if (store.kind !== 'lim' || !(store.range[1] > store.range[0]) || store.tiltGain === undefined || store.barrier === undefined) return;
-    // A calibrated store (no tiltGain or barrier given) derives both from the task at run time.
+    if (store.kind !== 'lim' || store.tiltGain === undefined || store.barrier === undefined) return;
+    // A calibrated store (no tiltGain, barrier, range or bits given) derives them from the task at run time.
+    const { range, bits: given } = store;
+    if (range === undefined || !(range[1] > range[0]) || typeof given !== 'number') return;
     const tiltGain = store.tiltGain;
     const contextFor = (bits: number) => ({
       duration: t.updates * t.updateInterval,
-      step: (store.range[1] - store.range[0]) / (2 ** bits - 1),
+      step: (range[1] - range[0]) / (2 ** bits - 1),
       tiltGain,
       updateInterval: t.updateInterval,
       friction: 1,
       minBarrier: store.minBarrier,
     });
     try {
-      compileBarrierSchedule(store.barrier, contextFor(store.bits), `stores[${i}].barrier`);
+      compileBarrierSchedule(store.barrier, contextFor(given), `stores[${i}].barrier`);
     } catch (err) {
       // The learning rate per update is step x mobility x tiltGain x interval: with many bits the level
       // step is so small that no barrier >= minBarrier reaches the rate. Blame the precision when fewer
       // bits would do (the usual cause: bits raised on a store tuned for fewer).
       if (!(err instanceof ConfigError) || !err.path.endsWith('.barrier.learningRate')) throw err;
       let fits = 0;
-      for (let n = store.bits - 1; n >= 1 && fits === 0; n--) {
+      for (let n = given - 1; n >= 1 && fits === 0; n--) {
         try {
           compileBarrierSchedule(store.barrier, contextFor(n), `stores[${i}].barrier`);
           fits = n;
@@ -248,7 +271,7 @@ export function checkTraining(config: TrainingConfig): void {
       if (fits === 0) throw err;
       throw new ConfigError(
         `stores[${i}].bits`,
-        `is ${store.bits}: the level step ${contextFor(store.bits).step.toPrecision(3)} is too fine for stores[${i}].barrier.learningRate at minBarrier = ${store.minBarrier} kT; expected bits <= ${fits} with this learning rate and tiltGain (or a lower learning rate, or a larger tiltGain)`,
+        `is ${given}: the level step ${contextFor(given).step.toPrecision(3)} is too fine for stores[${i}].barrier.learningRate at minBarrier = ${store.minBarrier} kT; expected bits <= ${fits} with this learning rate and tiltGain (or a lower learning rate, or a larger tiltGain)`,
       );
     }
   });
@@ -344,6 +367,7 @@ export function runTraining(loaded: LoadedConfig<TrainingConfig>, overrides: Run
 
   // Build every store first (validation, bit calibrations), then train: bad input fails before any training.
   const calibrations = new Map<string, BitWriteCalibration>();
+  const precisions = new Map<string, PrecisionCalibration>();
   const stores = config.stores.map((spec, index) => {
     const run = {
       parameterCount: model.parameterCount,
@@ -357,7 +381,7 @@ export function runTraining(loaded: LoadedConfig<TrainingConfig>, overrides: Run
       checkpoints: t.recordPoints,
     };
     const name = storeName(spec as StoreSpec, index, config.stores as StoreSpec[]);
-    return createStore(spec as StoreSpec, index, { run, init, path: `stores[${index}]`, calibrations, name, task: calibrationTask, learningRateSpec: t.learningRate });
+    return createStore(spec as StoreSpec, index, { run, init, path: `stores[${index}]`, calibrations, precisions, name, task: calibrationTask, learningRateSpec: t.learningRate });
   });
   // Progress (a terminal line under `limsim run`): each store is an equal part of the run.
   const results: StoreTrainingResult[] = stores.map((store, i) => progressPart(i, stores.length, () => trainInStore(task, store)));
@@ -381,6 +405,13 @@ export function runTraining(loaded: LoadedConfig<TrainingConfig>, overrides: Run
     const boundSe = lim ? (lim as LimBound).totalSe : 0;
     const check = checkLowerBound(total, boundValue, { boundSe, tolerance: 1e-9 * Math.max(1, Math.abs(boundValue)) });
     const lossExcess = (result.finalLoss.mean - baselineLoss) / Math.abs(baselineLoss);
+    const diagnostics = store.diagnostics();
+    const precision = precisions.get(`stores[${i}]`);
+    const traceH = Number((diagnostics.calibration as { curvature?: { traceH?: number } } | undefined)?.curvature?.traceH);
+    const pathHeatModel =
+      store.kind === 'lim' && diagnostics.drive === 'linearized' && traceH > 0 && init.kind === 'model'
+        ? linearizedPathHeat({ start: modelInit, end: baselineParameters, tiltGain: Number(diagnostics.tiltGain), step: Number(diagnostics.step), meanCurvature: traceH / model.parameterCount })
+        : NaN;
     return {
       name: store.name,
       kind: store.kind,
@@ -391,6 +422,9 @@ export function runTraining(loaded: LoadedConfig<TrainingConfig>, overrides: Run
       ...(result.testAccuracy ? { testAccuracy: result.testAccuracy } : {}),
       lossExcess,
       matchesFloat: lossExcess <= tolerance,
+      bits: typeof diagnostics.bits === 'number' ? diagnostics.bits : null,
+      ...(precision ? { precision } : {}),
+      ...(Number.isFinite(pathHeatModel) ? { pathHeatModel } : {}),
       heat: {
         total: energyReport(total, temperatureK),
         update: energyReport(estimateMean(h.update), temperatureK),
@@ -415,7 +449,7 @@ export function runTraining(loaded: LoadedConfig<TrainingConfig>, overrides: Run
       ...(lim ? { lim: lim as LimBound } : {}),
       ...(typeof bounds.conventionalEstimate === 'number' ? { conventionalEstimate: bounds.conventionalEstimate } : {}),
       bounds: otherBounds,
-      diagnostics: store.diagnostics(),
+      diagnostics,
     };
   });
 
@@ -426,6 +460,26 @@ export function runTraining(loaded: LoadedConfig<TrainingConfig>, overrides: Run
     baselineDiverged || summaries.some((x) => x.kind === 'lim' && !x.matchesFloat)
       ? lossCurvature(model, train, baselineDiverged ? modelInit : baselineParameters)
       : undefined;
+
+  // A store far below the float loss (beyond the tolerance, resolved over the copies) means the float baseline
+  // had not converged: matchesFloat stays the issue's rule, the reader gets the optimum to compare with.
+  const optimum = knownOptimumLoss(model, train);
+  const notConverged = summaries
+    .map((x) => {
+      const lowLimit = baselineLoss - tolerance * Math.abs(baselineLoss);
+      const gap = lowLimit - x.finalLoss.mean;
+      const sigmas = x.finalLoss.se > 0 ? gap / x.finalLoss.se : gap > 0 ? Infinity : -Infinity;
+      return { store: x.name, belowPercent: -100 * x.lossExcess, sigmas, resolved: gap > 0 && sigmas > VIOLATION_SIGMAS };
+    })
+    .filter((x) => x.resolved)
+    .map(({ store, belowPercent, sigmas }) => ({ store, belowPercent, sigmas: Number.isFinite(sigmas) ? sigmas : Number.MAX_VALUE }));
+  const warnings = notConverged.map(
+    (x) =>
+      `float baseline not converged: store ${x.store} ends ${x.belowPercent.toPrecision(3)} % below it (beyond lossTolerance ${100 * tolerance} % by more than ${VIOLATION_SIGMAS} SE); ` +
+      (optimum
+        ? `compare against the optimum loss ${formatNumber(optimum.loss)} (${optimum.method}): the float baseline ${formatNumber(baselineLoss)} is ${(100 * (baselineLoss - optimum.loss) / Math.abs(optimum.loss)).toPrecision(3)} % above it`
+        : 'compare against a float baseline run to convergence (more updates or a larger training.learningRate)'),
+  );
 
   const comparisons: HeatComparison[] = [];
   for (const conventional of summaries.filter((s) => s.kind === 'digital' || s.kind === 'consolidation')) {
@@ -467,7 +521,10 @@ export function runTraining(loaded: LoadedConfig<TrainingConfig>, overrides: Run
       finalLoss: baselineLoss,
       ...(baselineAccuracy !== undefined ? { finalAccuracy: baselineAccuracy } : {}),
       note: 'float64 gradient descent from the model initialisation with training.learningRate (fitFloatingPoint)',
+      ...(optimum ? { optimumLoss: optimum.loss, optimumMethod: optimum.method } : {}),
+      ...(notConverged.length ? { notConverged } : {}),
     },
+    warnings,
     lossTolerance: tolerance,
     ...(curvature ? { lossCurvature: curvature } : {}),
     stores: summaries,
@@ -694,6 +751,7 @@ export function trainingSummaryText(run: TrainingRun, folder: string): string {
       `${s.task.copies} copies, seed ${p.seed}, T = ${p.temperatureK} K (kT = ${formatNumber(s.units.kTJoules)} J)`,
     `float baseline: final loss ${formatNumber(s.floatBaseline.finalLoss)}` +
       (s.floatBaseline.finalAccuracy !== undefined ? `, accuracy ${formatNumber(s.floatBaseline.finalAccuracy)}` : '') +
+      (s.floatBaseline.optimumLoss !== undefined ? ` (optimum ${formatNumber(s.floatBaseline.optimumLoss)})` : '') +
       `; matched loss = within ${100 * s.lossTolerance}% of it`,
     main,
     split,
@@ -710,6 +768,9 @@ export function trainingSummaryText(run: TrainingRun, folder: string): string {
       );
     }
   }
+  for (const x of s.stores) {
+    if (x.precision) lines.push(`${x.name} precision: ${x.precision.bits} bits (calibrated: ${x.precision.reason})`);
+  }
   for (const c of s.comparisons) {
     lines.push(
       `heat ${c.conventional} / ${c.lim} = ${formatEstimate(c.heatRatio.mean, c.heatRatio.se)}` +
@@ -724,5 +785,6 @@ export function trainingSummaryText(run: TrainingRun, folder: string): string {
   );
   lines.push(`results: ${folder}`);
   lines.push(...verdictLines(s.verdict));
+  for (const w of s.warnings ?? []) lines.push(`warning: ${w}`);
   return lines.join('\n');
 }

@@ -14,7 +14,12 @@ const range = z
   .refine(([lo, hi]) => hi > lo, { message: 'expected [w_min, w_max] with w_min < w_max' })
   .describe('parameter range [w_min, w_max] mapped onto the 2^n levels');
 /** Bits are checked by the store factory (precision < 1 bit gets its own message there). */
-const bits = finite.describe('precision n: 2^n levels per parameter (>= 1)');
+const bits = z
+  .union([finite, z.string().regex(/^auto(\+\d+)?$/)], { error: "expected a number of bits (integer >= 1), 'auto' or 'auto+k'" })
+  .optional()
+  .describe(
+    "precision n: 2^n levels per parameter (>= 1); absent or 'auto': the least n whose rounding floor tr(H) step^2 / 24 fits half the loss budget, 'auto+k': k bits more (docs/lim-calibration.md §4a)",
+  );
 
 const datasetSchema = z
   .discriminatedUnion('kind', [
@@ -200,7 +205,7 @@ export const storeSchema = z
         kind: z.literal('lim'),
         name: z.string().regex(/^[A-Za-z0-9._-]+$/).optional(),
         bits,
-        range,
+        range: range.optional().describe("parameter range; default: the float baseline's parameter extent widened by 10 % each side (docs/lim-calibration.md)"),
         engine: z.enum(['langevin', 'monte-carlo']).default('langevin'),
         integrator: z.enum(['euler-maruyama', 'leimkuhler-matthews']).default('euler-maruyama'),
         tiltGain: positive

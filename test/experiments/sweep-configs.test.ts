@@ -20,7 +20,7 @@ const files = readdirSync(folder).filter((f) => f.endsWith('.yaml'));
 const reduced: Record<string, { set: string[]; grid: string[] }> = {
   'lim-schedules-training-time.yaml': { set: ['training.copies=2'], grid: ['training.updates=10,30'] },
   'precision-bits.yaml': { set: ['training.copies=2', 'training.updates=10'], grid: ['stores[1].bits=2,5,8'] },
-  'lim-scaling.yaml': { set: ['training.copies=2', 'training.updates=10'], grid: ['dataset.parameters=10,100', 'stores[1].bits=2,8', 'training.updateInterval=1,4'] },
+  'lim-scaling.yaml': { set: ['training.copies=2', 'training.updates=10'], grid: ['dataset.parameters=10,100', 'stores[1].bits=auto,auto+2', 'training.updateInterval=4'] },
 };
 
 describe('ready sweep files', () => {

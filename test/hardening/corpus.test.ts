@@ -166,7 +166,7 @@ for (const file of readdirSync(join(root, 'sim-configs', 'sweeps')).filter((f) =
   add('an axis with no values', set(data, 'grid', { 'time.duration': [] }), 'time.duration');
   add('an axis on an unknown field', set(data, 'grid', { 'time.durationx': [1, 2] }), 'time.durationx');
   add('a malformed axis path', set(data, 'grid', { 'time..duration': [1, 2] }), 'time..duration');
-  add('a grid of 22500 points', set({ ...data, link: undefined }, 'grid', { seed: Array.from({ length: 150 }, (_, i) => i), replicas: Array.from({ length: 150 }, (_, i) => i + 10) }), '--grid');
+  add('a grid of 22500 points', set({ ...data, link: undefined, exclude: undefined }, 'grid', { seed: Array.from({ length: 150 }, (_, i) => i), replicas: Array.from({ length: 150 }, (_, i) => i + 10) }), '--grid');
   add('--workers 65', data, '--workers', ['--workers', '65']);
   add('--shard 0/2', data, '--shard', ['--shard', '0/2']);
   add('--shard 3/2', data, '--shard', ['--shard', '3/2']);

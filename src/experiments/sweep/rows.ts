@@ -159,6 +159,9 @@ export function trainingMetrics(summary: TrainingSummary): Metrics {
     'floatBaseline.finalLoss': summary.floatBaseline.finalLoss,
     stores: summary.stores.map((s) => s.name).join(' '),
   };
+  // The known optimum and the unconverged-baseline warnings (training-run.ts), when the run has them.
+  if (summary.floatBaseline.optimumLoss !== undefined) m['floatBaseline.optimumLoss'] = summary.floatBaseline.optimumLoss;
+  if (summary.warnings?.length) m.warnings = summary.warnings.join(' | ');
   for (const s of summary.stores) {
     const k = `store.${s.name}`;
     m[`${k}.kind`] = s.kind;
@@ -169,6 +172,10 @@ export function trainingMetrics(summary: TrainingSummary): Metrics {
     m[`${k}.finalLoss.se`] = s.finalLoss.se;
     m[`${k}.finalAccuracy.mean`] = s.finalAccuracy ? s.finalAccuracy.mean : null;
     m[`${k}.matchesFloat`] = s.matchesFloat;
+    // The precision the store ran at (given, or calibrated from the task: src/learning/precision.ts).
+    m[`${k}.bits`] = (s as Partial<typeof s>).bits ?? null;
+    m[`${k}.bitsCalibrated`] = s.precision !== undefined;
+    m[`${k}.pathHeatModel`] = s.pathHeatModel ?? null;
     m[`${k}.bound.name`] = s.bound.name;
     m[`${k}.bound.value`] = s.bound.value;
     m[`${k}.bound.ratio`] = s.bound.ratio;

@@ -37,6 +37,8 @@ export interface SweepSpec {
   axes: GridAxis[];
   /** Fields that take the value of a grid key at every point: leader -> followers. */
   links: [string, string[]][];
+  /** Partial grid assignments whose points are left out of the Cartesian product (grid key -> value). */
+  exclude?: Record<string, unknown>[];
   timeScaling: TimeScaling | null;
   seeds: SeedRule;
   /** The sweep file, if the sweep came from one. */
@@ -71,7 +73,37 @@ export interface SweepCliInput {
   seeds?: string;
 }
 
-const SWEEP_FIELDS = new Set(['kind', 'name', 'description', 'base', 'set', 'grid', 'link', 'timeScaling', 'seeds']);
+const SWEEP_FIELDS = new Set(['kind', 'name', 'description', 'base', 'set', 'grid', 'link', 'exclude', 'timeScaling', 'seeds']);
+
+/**
+ * `exclude`: a list of partial assignments {grid key: value}; a point whose
+ * assignment agrees with every key of one entry is left out (a design that is
+ * not a full Cartesian product, e.g. a precision axis at one model size only).
+ */
+function excludeFromData(raw: unknown, axes: GridAxis[], where = 'exclude'): Record<string, unknown>[] {
+  if (raw === undefined || raw === null) return [];
+  if (!Array.isArray(raw)) throw new ConfigError(where, `got ${JSON.stringify(raw)}; expected a list of mappings {grid key: value}`);
+  return raw.map((entry, i) => {
+    if (entry === null || typeof entry !== 'object' || Array.isArray(entry) || Object.keys(entry).length === 0) {
+      throw new ConfigError(`${where}[${i}]`, `got ${JSON.stringify(entry)}; expected a mapping {grid key: value} with at least one key`);
+    }
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(entry as Record<string, unknown>)) {
+      const key = formatPath(parsePath(k, `${where}[${i}].${k}`));
+      const axis = axes.find((a) => a.key === key);
+      if (!axis) throw new ConfigError(`${where}[${i}].${k}`, `names no grid axis; expected one of ${axes.map((a) => a.key).join(', ') || '(no axes)'}`);
+      // A value not on the axis matches no point (a command-line --grid may have replaced the file's axis).
+      out[key] = v;
+    }
+    return out;
+  });
+}
+
+/** The point's assignment matches an exclude entry. */
+function excluded(spec: SweepSpec, assignment: [string, unknown][]): boolean {
+  const values = new Map(assignment.map(([k, v]) => [k, canonicalJson(v)]));
+  return (spec.exclude ?? []).some((entry) => Object.entries(entry).every(([k, v]) => values.get(k) === canonicalJson(v)));
+}
 
 /** `leader=follower1,follower2` (command line) or { leader: [followers] } (sweep file). */
 function linksFromFlags(flags: string[]): [string, string[]][] {
@@ -166,6 +198,8 @@ export function loadSweepSpec(path: string, cli: SweepCliInput = {}): SweepSpec 
     const axes = mergeAxes(gridFromMapping(data.grid, 'grid'), cliAxes);
     const links = [...linksFromMapping(data.link, 'link'), ...linksFromFlags(cli.link ?? [])];
     checkLinks(links, axes);
+    // Command-line axes may replace a file axis: an exclude entry must still name an axis in use.
+    const exclude = excludeFromData(data.exclude, axes);
     // The name becomes a folder name (results/sweep-<name>-<stamp>/): the one name policy of src/report/files.ts.
     const name = checkSafeName(data.name ?? (baseFile.raw as Record<string, unknown>).name ?? 'sweep', 'name');
     return {
@@ -177,6 +211,7 @@ export function loadSweepSpec(path: string, cli: SweepCliInput = {}): SweepSpec 
       set,
       axes,
       links,
+      ...(exclude.length ? { exclude } : {}),
       timeScaling: cliScaling ?? parseTimeScaling(data.timeScaling, 'timeScaling'),
       seeds: cliSeeds ?? parseSeeds(data.seeds, 'seeds', axes),
       specPath: path,
@@ -201,7 +236,8 @@ export function loadSweepSpec(path: string, cli: SweepCliInput = {}): SweepSpec 
 export function sweepIdOf(spec: SweepSpec): string {
   // Links join the hash only when present, so sweeps without links keep their id.
   const links = spec.links.length > 0 ? { links: spec.links } : {};
-  return shortHash(canonicalJson({ base: spec.base, axes: spec.axes, ...links, timeScaling: spec.timeScaling, seeds: spec.seeds }));
+  const exclude = spec.exclude?.length ? { exclude: spec.exclude } : {};
+  return shortHash(canonicalJson({ base: spec.base, axes: spec.axes, ...links, ...exclude, timeScaling: spec.timeScaling, seeds: spec.seeds }));
 }
 
 /** A point's key: a hash of its assignment with keys sorted, so it does not depend on axis order. */
@@ -278,7 +314,8 @@ export function planSweep(spec: SweepSpec): SweepPlan {
   // Every point is built and validated before anything runs (~0.4 ms each): cap the grid so that takes seconds, not minutes.
   if (count > MAX_SWEEP_POINTS) throw new ConfigError('--grid', `gives ${count} points; expected at most ${MAX_SWEEP_POINTS} (split a larger study into several sweeps)`);
   const points: SweepPoint[] = [];
-  for (let i = 0; i < count; i++) points.push(buildPoint(spec, i));
+  for (let i = 0; i < count; i++) if (!excluded(spec, assignmentAt(spec.axes, i))) points.push(buildPoint(spec, i));
+  if (points.length === 0) throw new ConfigError('exclude', `leaves none of the ${count} grid points; expected at least one point to run`);
   const keys = new Set(points.map((p) => p.key));
   if (keys.size !== points.length) {
     throw new ConfigError('--grid', 'lists a value twice on one axis; expected distinct values (each point is identified by its assignment)');
@@ -322,6 +359,7 @@ export function sweepSpecFromData(data: Record<string, unknown>, base: { raw: Re
   const axes = gridFromMapping(data.grid, 'grid');
   const links = linksFromMapping(data.link, 'link');
   checkLinks(links, axes);
+  const exclude = excludeFromData(data.exclude, axes);
   return {
     name: typeof data.name === 'string' ? data.name : String(base.raw.name ?? 'sweep'),
     ...(typeof data.description === 'string' ? { description: data.description } : {}),
@@ -331,6 +369,7 @@ export function sweepSpecFromData(data: Record<string, unknown>, base: { raw: Re
     set,
     axes,
     links,
+    ...(exclude.length ? { exclude } : {}),
     timeScaling: parseTimeScaling(data.timeScaling, 'timeScaling'),
     seeds: parseSeeds(data.seeds, 'seeds'),
   };

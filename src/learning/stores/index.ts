@@ -11,6 +11,7 @@ import { LimStore, type LimEngine } from './lim.js';
 import { annealBarrier, calibrateLimGain, rangeFromFloat, taskCurvature, type CalibrationTask } from '../calibration.js';
 import { kramersMobility, lifsonJacksonMobility } from '../../memory/washboard.js';
 import { levelMap, type LevelMap, type ParameterStore, type StoreRun } from './types.js';
+import { calibratePrecision, parseBitsRequest, type PrecisionCalibration } from '../precision.js';
 
 export type { ParameterStore, StoreRun, StoreKind, HeatSplit, StoreBounds, LevelMap } from './types.js';
 export { FloatStore } from './float.js';
@@ -33,7 +34,8 @@ export interface CalibrationSpec {
 
 interface BitStoreCommon {
   name?: string;
-  bits: number;
+  /** A number of bits; absent, 'auto' or 'auto+k': calibrated from the task (src/learning/precision.ts). */
+  bits?: number | string;
   /** Absent: derived from the float baseline's parameter extent (calibration.ts rangeFromFloat). */
   range?: [number, number];
   rounding: 'stochastic' | 'nearest';
@@ -52,8 +54,10 @@ export type ConsolidationStoreSpec = BitStoreCommon & {
 export type LimStoreSpec = {
   kind: 'lim';
   name?: string;
-  bits: number;
-  range: [number, number];
+  /** A number of bits; absent, 'auto' or 'auto+k': calibrated from the task (src/learning/precision.ts). */
+  bits?: number | string;
+  /** Absent: derived from the float baseline's parameter extent (calibration.ts rangeFromFloat). */
+  range?: [number, number];
   engine: LimEngine;
   integrator: Integrator;
   /** Absent: derived from the task (calibration.ts calibrateLimGain). */
@@ -126,6 +130,8 @@ export interface StoreContext {
   calibrations?: Map<string, BitWriteCalibration>;
   /** The task, for settings derived from it (docs/lim-calibration.md); needed when a spec leaves them out. */
   task?: CalibrationTask;
+  /** Calibrated precisions of this run, by store path (filled by createStore when bits are calibrated). */
+  precisions?: Map<string, PrecisionCalibration>;
   /** training.learningRate as given (the derived LIM barrier reproduces it). */
   learningRateSpec?: import('../../physics/schedules.js').ScheduleSpec;
 }
@@ -135,6 +141,23 @@ function storeRange(range: [number, number] | undefined, context: StoreContext, 
   if (range) return range;
   if (!context.task) throw new ConfigError(`${path}.range`, 'is missing; expected [w_min, w_max] (no float baseline to derive it from)');
   return rangeFromFloat(context.task);
+}
+
+/**
+ * The store's bits: given (checked), else the least n whose rounding floor fits
+ * the loss budget over `range` (src/learning/precision.ts), recorded in
+ * context.precisions under the store's path.
+ */
+function storeBits(bits: number | string | undefined, kind: keyof typeof MAX_BITS, range: [number, number], context: StoreContext, path: string): number {
+  const request = parseBitsRequest(bits, `${path}.bits`);
+  if (request.kind === 'given') {
+    checkBits(request.bits, kind, path);
+    return request.bits;
+  }
+  if (!context.task) throw new ConfigError(`${path}.bits`, `is ${bits ?? 'absent'}; expected a number of bits (no float baseline to calibrate the precision from)`);
+  const precision = calibratePrecision({ task: context.task, range, offset: request.offset, maxBits: MAX_BITS[kind], path: `${path}.bits` });
+  context.precisions?.set(path, precision);
+  return precision.bits;
 }
 
 function calibration(
@@ -177,11 +200,11 @@ export function createStore(spec: StoreSpec, index: number, context: StoreContex
     case 'float':
       return new FloatStore(name, run);
     case 'digital': {
-      checkBits(spec.bits, 'digital', path);
       const range = storeRange(spec.range, context, path);
       checkRange(range, path);
+      const bits = storeBits(spec.bits, 'digital', range, context, path);
       checkBarrier(spec.retentionBarrier, `${path}.retentionBarrier`);
-      const map = levelMap(spec.bits, range[0], range[1]);
+      const map = levelMap(bits, range[0], range[1]);
       // Default: a settling phase when the store is calibrated from the task (no range given) and rounds
       // stochastically; a store whose range is given keeps the plain protocol unless asked.
       const settlingFraction = spec.settlingFraction ?? (context.task && spec.range === undefined && spec.rounding === 'stochastic' ? 0.1 : 0);
@@ -198,15 +221,15 @@ export function createStore(spec: StoreSpec, index: number, context: StoreContex
       });
     }
     case 'consolidation': {
-      checkBits(spec.bits, 'consolidation', path);
       const range = storeRange(spec.range, context, path);
       checkRange(range, path);
+      const bits = storeBits(spec.bits, 'consolidation', range, context, path);
       checkBarrier(spec.shortTermBarrier, `${path}.shortTermBarrier`);
       checkBarrier(spec.longTermBarrier, `${path}.longTermBarrier`);
       if (!(Number.isInteger(spec.consolidationInterval) && spec.consolidationInterval >= 1)) {
         throw new ConfigError(`${path}.consolidationInterval`, `is ${spec.consolidationInterval}; expected an integer K_c >= 1 (updates between consolidations)`);
       }
-      const map = levelMap(spec.bits, range[0], range[1]);
+      const map = levelMap(bits, range[0], range[1]);
       return new ConsolidationStore(name, run, {
         map,
         shortTermBarrier: spec.shortTermBarrier,
@@ -225,8 +248,9 @@ export function createStore(spec: StoreSpec, index: number, context: StoreContex
 
 function createLimStore(spec: LimStoreSpec, name: string, context: StoreContext): LimStore {
   const { path, run } = context;
-  checkBits(spec.bits, 'lim', path);
-  checkRange(spec.range, path);
+  const range = storeRange(spec.range, context, path);
+  checkRange(range, path);
+  const bits = storeBits(spec.bits, 'lim', range, context, path);
   if (spec.tiltGain !== undefined && !(Number.isFinite(spec.tiltGain) && spec.tiltGain > 0)) {
     throw new ConfigError(`${path}.tiltGain`, `is ${spec.tiltGain}; expected kappa > 0 (kT per level spacing per unit gradient)`);
   }
@@ -234,7 +258,7 @@ function createLimStore(spec: LimStoreSpec, name: string, context: StoreContext)
   if (!(spec.consolidation.duration > 0)) {
     throw new ConfigError(`${path}.consolidation.duration`, `is ${spec.consolidation.duration}; expected a barrier-raise time > 0`);
   }
-  const map = levelMap(spec.bits, spec.range[0], spec.range[1]);
+  const map = levelMap(bits, range[0], range[1]);
   const duration = run.updates * run.updateInterval;
   // Task calibration (docs/lim-calibration.md): kappa from the thermal floor, the barrier from the learning rate.
   const mobilityModel = spec.engine === 'langevin' ? 'exact' : 'kramers';
