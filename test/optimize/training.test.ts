@@ -75,9 +75,13 @@ describe('least-heat LIM barrier schedule', () => {
     // The loss constraint, resolved on the validation run.
     expect(report.lossLimit).toBeCloseTo(report.floatLoss * 1.05, 12);
     expect((report.lossLimit - optimized.loss.mean) / optimized.loss.se).toBeGreaterThan(4);
-    // Heat: lower, or equal within 4 SE (independent runs, SE = hypot).
+    // Heat: independent runs, SE = hypot. The learning-rate schedule (eta = 0.1 for 60 updates) converges far
+    // beyond the tolerance, and the heat beyond the schedule-independent path term grows with the mobility
+    // budget sum eta (docs/optimize.md §8: the hops against each window's frozen tilt release about
+    // eta tr(H) kT per update), so a schedule that spends less of it must release less heat, resolved beyond 4 SE.
     expect(report.heatDifference.se).toBeCloseTo(Math.hypot(optimized.heat.se, start.heat.se), 12);
-    expect(report.heatDifference.z).toBeLessThan(4);
+    expect(report.heatDifference.z).toBeLessThan(-4);
+    expect(report.heatRatio.mean).toBeLessThan(1);
     // Both hold the LIM bound (heat >= bound within 4 combined SE): the verdict of each run.
     for (const v of [optimized, start]) expect(v.heat.mean - v.limBound.mean).toBeGreaterThan(-4 * Math.hypot(v.heat.se, v.limBound.se));
     expect(report.violated).toBe(false);
