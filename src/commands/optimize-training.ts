@@ -49,6 +49,13 @@ function summaryText(r: TrainingOptimizeReport, folder: string): string {
     ...r.constraintMethod.map((c) => `constraint: ${c}`),
     `search sample (biased low at its best point; not for the verdict): config's schedule ${est(r.searchGiven.heat)} kT, ` +
       `start table ${est(r.searchStart.heat)} kT, best ${est(r.searchBest.heat)} kT at loss ${est(r.searchBest.loss)}`,
+    textTable(
+      ['knot t', "config's E_b kT", 'optimized E_b kT', "config's eta", 'optimized eta'],
+      r.field.knotTimes.map((t, k) => {
+        const e = r.field.configBarrier(t);
+        return [formatNumber(t), formatNumber(e), formatNumber(r.theta[k]), formatNumber(r.field.learningRateOf(e)), formatNumber(r.field.learningRateOf(r.theta[k]))];
+      }),
+    ),
     '',
     `validation, fresh noise, ${v.optimized.copies} copies each:`,
     textTable(

@@ -5,6 +5,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli.js';
 import { readConfigFile } from '../../src/experiments/config.js';
 import { validateAnyConfig } from '../../src/experiments/dispatch.js';
+import { runTraining } from '../../src/experiments/training-run.js';
 import { evaluateTraining, withBarrier } from '../../src/optimize/training-objective.js';
 import { optimizeTrainingConfig, VALIDATION_SEED_OFFSETS } from '../../src/optimize/training-run.js';
 
@@ -96,6 +97,12 @@ describe('least-heat LIM barrier schedule', () => {
       expect(e).toBeLessThanOrEqual(report.field.upper);
     }
     expect(report.optimizedYaml).toMatch(/kind: table/);
+    // `limsim run` on the optimized config (all its stores, the config's copies and seed) draws the search's
+    // noise for the LIM store (seed + 7 i): it reproduces the search sample at the optimum bit for bit.
+    if (loaded.kind !== 'training') return;
+    const rerun = runTraining(loaded.loaded).summary.stores.find((s) => s.kind === 'lim');
+    expect(rerun?.heat.total.mean).toBe(report.searchBest.heat.mean);
+    expect(rerun?.finalLoss.mean).toBe(report.searchBest.loss.mean);
   }, 60_000);
 
   const noLim = small.replace(/  - kind: lim[\s\S]*?learningRate: 0\.1 \}\n/, '');
