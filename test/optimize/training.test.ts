@@ -6,6 +6,8 @@ import { main } from '../../src/cli.js';
 import { readConfigFile } from '../../src/experiments/config.js';
 import { validateAnyConfig } from '../../src/experiments/dispatch.js';
 import { runTraining } from '../../src/experiments/training-run.js';
+import { compileBarrierSchedule } from '../../src/learning/schedules.js';
+import { kramersMobility } from '../../src/memory/washboard.js';
 import { evaluateTraining, withBarrier } from '../../src/optimize/training-objective.js';
 import { optimizeTrainingConfig, VALIDATION_SEED_OFFSETS } from '../../src/optimize/training-run.js';
 
@@ -51,6 +53,15 @@ describe('least-heat LIM barrier schedule', () => {
   const config = join(dir, 'small.yaml');
   writeFileSync(config, small);
   const raw = readConfigFile(config).raw as Record<string, unknown>;
+
+  it('a table barrier interpolates its points, gives eta = step kappa Delta mu(E_b), and is refused below minBarrier', () => {
+    const context = { duration: 60, step: 4 / 255, tiltGain: 16, updateInterval: 1, friction: 1, minBarrier: 2 };
+    const table = compileBarrierSchedule({ kind: 'table', points: [[0, 6], [30, 4], [60, 5]] }, context, 'stores[1].barrier');
+    expect(table.barrierAt(15)).toBeCloseTo(5, 12);
+    expect(table.barrierAt(45)).toBeCloseTo(4.5, 12);
+    expect(table.learningRateAt(30)).toBeCloseTo(context.step * 16 * kramersMobility(4), 14);
+    expect(() => compileBarrierSchedule({ kind: 'table', points: [[0, 6], [30, 1.5]] }, context, 'stores[1].barrier')).toThrow(/stores\[1\]\.barrier: falls to 1\.5/);
+  });
 
   it('the search objective is common random numbers: one schedule and noise seed give the same heat, another seed fresh noise', () => {
     const field = { knotTimes: [0, 30, 60], storeIndex: 1 };
