@@ -20,6 +20,7 @@ interface OptimizeFlags {
   langevinReplicas?: number;
   gridMargin?: number;
   cells?: number;
+  validationCopies?: number;
   out?: string;
   json?: boolean;
 }
@@ -97,9 +98,9 @@ function summaryText(report: OptimizeReport, folder: string): string {
 export function registerOptimizeCommand(program: Command): void {
   program
     .command('optimize')
-    .description('find the protocol with the least mean work or heat (Fokker-Planck or master-equation objective, adjoint gradients, L-BFGS) and hold it against the bounds')
-    .argument('<config>', 'physics config whose schedules start the search, e.g. sim-configs/optimize/harmonic-trap.yaml')
-    .option('--vary <field>', 'a schedule to optimize, a dotted path (potential.centre, potential.barrierHeight, potential.tilt; potential.energies[i], potential.barriers[i] of a discrete memory); repeatable', collect, [])
+    .description('find the protocol with the least mean work or heat (Fokker-Planck or master-equation objective, adjoint gradients, L-BFGS; or a LIM barrier schedule of a training config) and hold it against the bounds')
+    .argument('<config>', 'physics config whose schedules start the search, e.g. sim-configs/optimize/harmonic-trap.yaml, or a training config with a LIM store (--vary stores[i].barrier)')
+    .option('--vary <field>', 'a schedule to optimize, a dotted path (potential.centre, potential.barrierHeight, potential.tilt; potential.energies[i], potential.barriers[i] of a discrete memory; stores[i].barrier of a training config); repeatable', collect, [])
     .option('--knots <K>', 'interior knots per schedule, at t = k tau / (K + 1)', integerOption('--knots', 0), 4)
     .option('--objective <name>', 'work or heat', 'work')
     .option('--constraint <c>', "finalError<=0.01 | finalError<=start | barrier>=1 | tilt<=5 | <field>>=v; repeatable", collect, [])
@@ -110,9 +111,13 @@ export function registerOptimizeCommand(program: Command): void {
     .option('--langevin-replicas <n>', 'replicas of the Langevin re-run (default: the config; 0: none)', integerOption('--langevin-replicas', 0))
     .option('--grid-margin <f>', 'widen the starting grid by this fraction on each side while optimizing (default 0.25)', positiveOption('--grid-margin'))
     .option('--cells <n>', 'cells of the optimization grid (the Fokker-Planck re-run keeps the config grid)', integerOption('--cells', 3))
+    .option('--validation-copies <n>', 'training configs: copies of each validation run with fresh noise (default 4 x training.copies)', integerOption('--validation-copies', 2))
     .option('--out <dir>', 'output folder (default results/<name>-optimize-<stamp>/)')
     .option('--json', 'print the summary as JSON on stdout')
-    .action(async (configPath: string, flags: OptimizeFlags) => {
+    .action(async (configPath: string, flags: OptimizeFlags, command: Command) => {
+      // A training config (kind: training) goes to the LIM barrier optimizer (src/commands/optimize-training.ts).
+      const { trainingDispatch } = await import('./optimize-training.js');
+      if (await trainingDispatch(configPath, flags, (option) => command.getOptionValueSource(option))) return;
       // Loaded here, not at the top: --help and --version need none of it.
       const { parseConstraints } = await import('../optimize/optimize.js');
       const { iterationsCsv, optimizeConfigFile, protocolPlots } = await import('../optimize/run.js');

@@ -21,6 +21,12 @@ export interface RunOverrides {
   replicas?: number;
   /** Worker threads (Langevin); results do not depend on it. */
   workers?: number;
+  /**
+   * Training only: the seed of the stores' noise (store i draws from noiseSeed + 7 i), the data,
+   * initialisation and float baseline keeping the config's seed: fresh noise on the same task
+   * (limsim optimize's validation runs). Default: the run's seed.
+   */
+  noiseSeed?: number;
 }
 
 export interface Provenance extends BaseProvenance<PhysicsConfig> {

@@ -376,7 +376,7 @@ export function runTraining(loaded: LoadedConfig<TrainingConfig>, overrides: Run
       updateInterval: t.updateInterval,
       learningRate,
       initialParameters: initial,
-      seed: config.seed + 7 * index,
+      seed: (overrides.noiseSeed ?? config.seed) + 7 * index,
       // train() checkpoints at each of the recordPoints marks.
       checkpoints: t.recordPoints,
     };

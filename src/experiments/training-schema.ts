@@ -163,6 +163,18 @@ const barrierScheduleSchema = z
     z.object({ kind: z.literal('expression'), expr: z.string().min(1) }).strict().describe('a mathjs expression in t'),
     z
       .object({
+        kind: z.literal('table'),
+        points: z
+          .array(z.tuple([finite, finite]))
+          .min(1)
+          .refine((pts) => pts.every((p, i) => i === 0 || p[0] > pts[i - 1][0]), {
+            message: 'expected points [t, barrier] with strictly increasing t',
+          }),
+      })
+      .strict()
+      .describe('piecewise-linear through [t, barrier] points, constant outside (what limsim optimize writes)'),
+    z
+      .object({
         kind: z.literal('learning-rate'),
         learningRate: scheduleSchema.describe('requested learning rate per update, as a function of time'),
         mobility: z.enum(['kramers', 'exact']).optional().describe('mobility-barrier relation inverted (default kramers)'),

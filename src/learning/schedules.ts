@@ -19,6 +19,7 @@ import { barrierForMobility, kramersMobility, lifsonJacksonMobility } from '../m
  *   (Robbins-Monro for A = 1; the prefactor E_b makes eta fall a little slower:
  *   eta(t)/eta(0) = (E_b(t)/E_0) / (1 + t/t_0));
  * - expression: a mathjs expression in t;
+ * - table: piecewise-linear through [t, E_b] points (what `limsim optimize` writes);
  * - learning-rate: the barrier that gives a requested eta(t) exactly, by
  *   inverting mu(E_b) = eta(t) / (step kappa Delta) with the Kramers mobility
  *   (docs/physics.md) or the exact Lifson-Jackson one (src/memory/washboard.ts).
@@ -33,6 +34,7 @@ export type BarrierScheduleSpec =
   | { kind: 'exponential'; from: number; to: number }
   | { kind: 'logarithmic'; offset: number; timeScale: number; amplitude?: number }
   | { kind: 'expression'; expr: string }
+  | { kind: 'table'; points: [number, number][] }
   | { kind: 'learning-rate'; learningRate: ScheduleSpec; mobility?: MobilityModel };
 
 export type MobilityModel = 'kramers' | 'exact';
@@ -94,6 +96,10 @@ function compileShape(spec: BarrierScheduleSpec, context: LearningRateContext, p
     }
     case 'expression': {
       const physics: ScheduleSpec = { kind: 'expression', expr: spec.expr };
+      return { spec: physics, barrierAt: compileSchedule(physics, path) };
+    }
+    case 'table': {
+      const physics: ScheduleSpec = { kind: 'table', points: spec.points.map((p): [number, number] => [p[0], p[1]]) };
       return { spec: physics, barrierAt: compileSchedule(physics, path) };
     }
     case 'learning-rate': {
