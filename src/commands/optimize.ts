@@ -43,6 +43,27 @@ export function notConvergedWarning(report: OptimizeReport): string | undefined 
   return r.converged ? undefined : `WARNING: limsim optimize did NOT converge (${r.reason}); the protocol is the last iterate, not an optimum. Raise --max-iterations or loosen --gradient-tolerance.`;
 }
 
+/**
+ * A loud warning when, with no finalError constraint, the optimized protocol no longer does
+ * the operation: the least work of a memory operation with a free end state is often to leave
+ * the state alone (an erasure that erases nothing costs nothing), which is no answer.
+ * "No longer" = the final error at least doubled and grew by more than 0.01.
+ */
+export function operationLostWarning(report: OptimizeReport): string | undefined {
+  const r = report.result;
+  if (r.errorLimit !== undefined || !(r.targetState >= 0) || !Number.isFinite(r.finalError) || !Number.isFinite(r.startError)) return undefined;
+  if (!(r.finalError > 2 * r.startError && r.finalError - r.startError > 0.01)) return undefined;
+  return (
+    `WARNING: the optimized protocol no longer does the starting protocol's operation: final error 1 - p_${r.targetState}(tau) = ${formatNumber(r.finalError)} ` +
+    `against ${formatNumber(r.startError)} at the start, with no finalError constraint; add --constraint 'finalError<=start' to optimize at the same error.`
+  );
+}
+
+/** Every warning of a run, in the order printed. */
+export function optimizeWarnings(report: OptimizeReport): string[] {
+  return [notConvergedWarning(report), operationLostWarning(report)].filter((w): w is string => w !== undefined);
+}
+
 function summaryText(report: OptimizeReport, folder: string): string {
   const r = report.result;
   const o = r.objectiveName;
@@ -170,6 +191,7 @@ export function registerOptimizeCommand(program: Command): void {
         finalError: r.finalError,
         startFinalError: r.startError,
         errorLimit: r.errorLimit ?? null,
+        warnings: optimizeWarnings(report),
         knots: r.fields.map((f, k) => {
           const offset = r.fields.slice(0, k).reduce((n, g) => n + g.knotTimes.length, 0);
           return { field: f.path, times: f.knotTimes, start: Array.from(r.startTheta.subarray(offset, offset + f.knotTimes.length)), optimized: Array.from(r.theta.subarray(offset, offset + f.knotTimes.length)) };
@@ -190,8 +212,7 @@ export function registerOptimizeCommand(program: Command): void {
         ...plots,
         'summary.json': JSON.stringify(summary, null, 2) + '\n',
       });
-      const warning = notConvergedWarning(report);
-      if (warning) process.stderr.write(warning + '\n');
+      for (const warning of optimizeWarnings(report)) process.stderr.write(warning + '\n');
       if (flags.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
       else process.stdout.write(summaryText(report, folder) + '\n');
       if (report.violated) flagVerdictFailure();

@@ -127,7 +127,7 @@ initial: { kind: bits, probabilities: [0.5, 0.5] }
 
   it('a discrete memory: the master-equation objective, a Monte-Carlo re-run, and an optimized config `limsim run` accepts', async () => {
     const out = join(dir, 'discrete-out');
-    const run = limsim('optimize', discrete, '--vary', 'potential.energies[1]', '--vary', 'potential.barriers[0]', '--knots', '1', '--constraint', 'barriers>=1', '--out', out, '--json');
+    const run = limsim('optimize', discrete, '--vary', 'potential.energies[1]', '--vary', 'potential.barriers[0]', '--knots', '1', '--constraint', 'barriers>=1', '--constraint', 'finalError<=start', '--out', out, '--json');
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const summary = JSON.parse(run.stdout);
@@ -141,6 +141,18 @@ initial: { kind: bits, probabilities: [0.5, 0.5] }
     const rerun = limsim('run', summary.optimizedConfig, '--out', join(dir, 'discrete-rerun'), '--json');
     expect(rerun.code).toBe(0);
     expect(Math.abs(JSON.parse(rerun.stdout).results.work.mean - summary.objective)).toBeLessThan(1e-12);
+  });
+
+  it('without a finalError constraint, an optimum that stops erasing is flagged: a WARNING line and `warnings` in --json', async () => {
+    // The least work of an erasure with a free end state is not to erase (W -> 0, error -> 1/2).
+    const out = join(dir, 'discrete-free');
+    const run = limsim('optimize', discrete, '--vary', 'potential.energies[1]', '--vary', 'potential.barriers[0]', '--knots', '1', '--constraint', 'barriers>=1', '--out', out, '--json');
+    expect(run.code).toBe(0);
+    const summary = JSON.parse(run.stdout);
+    expect(summary.finalError).toBeGreaterThan(2 * summary.startFinalError);
+    expect(run.stderr).toMatch(/^WARNING: the optimized protocol no longer does the starting protocol's operation: final error 1 - p_0\(tau\) = 0\.5/);
+    expect(summary.warnings).toHaveLength(1);
+    expect(summary.warnings[0]).toContain("--constraint 'finalError<=start'");
   });
 
   for (const [args, message] of [
