@@ -319,7 +319,7 @@ function createLimStore(spec: LimStoreSpec, name: string, context: StoreContext)
       // No side pocket beyond the walls below E_ret: k_w >= 2 pi^2 E_ret (docs/lim-bounds.md §5).
       wallStiffness: Math.max(spec.wallStiffness ?? 0, consolidationCurvature),
     },
-    initialLevelEntropy: new Float64Array(run.parameterCount).fill(entropy),
+    initialLevelEntropy: entropy,
     conventionalBarrier: spec.conventionalBarrier,
     path,
   });
