@@ -1,11 +1,13 @@
 import { randomStream, type RandomStream } from '../physics/rng.js';
 import type { Schedule } from '../physics/schedules.js';
+import type { RateModel } from './discrete.js';
+import { levelKineticsFor } from './exact-level-kinetics.js';
 import { levelKinetics, type LevelKinetics } from './washboard.js';
 import { HOPPING_BLOCK, type LinearizedDrive } from './washboard-hopping.js';
 
 /**
  * The washboard hopping ensemble of WashboardHoppingEnsemble (same discrete
- * model, same time convention, same random streams and draw order, so the same
+ * model and rate model, exact by default, same time convention, same random streams and draw order, so the same
  * level trajectories for a seed) in 12 bytes per cell, for the LIM store at
  * 1e5 parameters (issue 11, Build 3: <= 64 B per cell for the whole run).
  *
@@ -119,6 +121,8 @@ export class CompactHoppingEnsemble {
   private cachedBarrier = NaN;
   private readonly streams: RandomStream[];
   private readonly kinetics: LevelKinetics = { minimumOffset: 0, minimumEnergy: 0, rateUp: 0, rateDown: 0 };
+  /** Kinetics of a free tilt under the rate model. */
+  private readonly levelKinetics: ReturnType<typeof levelKineticsFor>;
   time = 0;
   barrierHeight: number;
 
@@ -129,8 +133,10 @@ export class CompactHoppingEnsemble {
     readonly friction: number,
     seed: number,
     groupSize = initialLevel.length,
+    readonly rates: RateModel = 'exact',
   ) {
     const n = (this.cells = initialLevel.length);
+    this.levelKinetics = levelKineticsFor(rates);
     if (!(groupSize > 0) || n % groupSize !== 0) throw new RangeError(`group size ${groupSize} does not divide ${n} cells`);
     this.levels = levels;
     this.groupSize = groupSize;
@@ -218,7 +224,7 @@ export class CompactHoppingEnsemble {
       k.minimumEnergy = t.minimumEnergy[j];
       return;
     }
-    levelKinetics(barrier, this.tiltOf(i), this.friction, k);
+    this.levelKinetics(barrier, this.tiltOf(i), this.friction, k);
   }
 
   /** Continuous coordinate of cell i: its level plus the offset of the tilted well's minimum. */
@@ -266,6 +272,7 @@ export class CompactHoppingEnsemble {
   applyTiltCodes(drive: LinearizedDrive, codes: ArrayLike<number> | ((cell: number) => number)): void {
     const barrier = this.barrierOf(this.time);
     if (barrier !== drive.barrier) throw new RangeError(`drive table at E_b = ${drive.barrier}, ensemble at ${barrier}`);
+    if (drive.rates !== this.rates) throw new RangeError(`drive table with ${drive.rates} rates, ensemble with ${this.rates}`);
     if (drive.points > 32_767) throw new RangeError(`drive table of ${drive.points} points does not fit an Int16 code`);
     if (barrier !== this.cachedBarrier) this.rebookAll(barrier, true);
     const codeOf = typeof codes === 'function' ? codes : (i: number) => codes[i];

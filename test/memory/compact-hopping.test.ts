@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CompactHoppingEnsemble } from '../../src/memory/compact-hopping.js';
 import { LinearizedDrive, WashboardHoppingEnsemble } from '../../src/memory/washboard-hopping.js';
-import { hoppingDriftVelocity } from '../../src/memory/washboard.js';
+import { exactLevelKinetics } from '../../src/memory/exact-level-kinetics.js';
 import { randomStream } from '../../src/physics/rng.js';
 
 /** Per-copy sums of a per-cell ledger. */
@@ -98,7 +98,9 @@ describe('compact hopping ensemble (the LIM store Monte-Carlo cells)', () => {
     }
     const mean = sum / cells;
     const se = Math.sqrt((sq / cells - mean * mean) / (cells - 1));
-    expect(Math.abs(mean - hoppingDriftVelocity(barrier, tilt))).toBeLessThan(4 * se);
+    // The exact rates (the default): k_up - k_down of exactLevelKinetics.
+    const k = exactLevelKinetics(barrier, tilt);
+    expect(Math.abs(mean - (k.rateUp - k.rateDown))).toBeLessThan(4 * se);
     // One group: Q = F sum_i (k_i - k_i(0)).
     expect(ensemble.heat[0]).toBeCloseTo(tilt * sum * duration, 8);
   });

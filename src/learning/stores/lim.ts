@@ -1,6 +1,7 @@
 import { LangevinEnsemble, type Integrator } from '../../engines/langevin.js';
 import type { Problem } from '../../engines/problem.js';
 import { CompactHoppingEnsemble, levelIndexArray, type LevelIndexArray } from '../../memory/compact-hopping.js';
+import type { RateModel } from '../../memory/discrete.js';
 import { LinearizedDrive } from '../../memory/washboard-hopping.js';
 import type { LimCalibration } from '../calibration.js';
 import { kramersMobility, lifsonJacksonMobility } from '../../memory/washboard.js';
@@ -18,6 +19,8 @@ export type LimEngine = 'langevin' | 'monte-carlo';
 export interface LimStoreOptions {
   map: LevelMap;
   engine: LimEngine;
+  /** Monte-Carlo hopping rates (docs/kinetics.md §1): exact (default) or Kramers'. */
+  rates: RateModel;
   integrator: Integrator;
   /** kappa: tilt per unit gradient, F_i = -kappa dL/dw_i (kT per level spacing per (loss / parameter unit)). */
   tiltGain: number;
@@ -276,7 +279,7 @@ class HoppingCells implements LimCells {
     seed: number,
     parameters: number,
   ) {
-    this.ensemble = new CompactHoppingEnsemble(initialLevels, options.map.levels, options.barrier.barrierAt, 1, seed, parameters);
+    this.ensemble = new CompactHoppingEnsemble(initialLevels, options.map.levels, options.barrier.barrierAt, 1, seed, parameters, options.rates);
     this.consolidationHeat = new Float64Array(this.ensemble.groups);
     // A constant barrier keeps the rates constant over a window: one exact step suffices.
     const constant = typeof options.barrier.spec === 'number';
@@ -360,7 +363,7 @@ class HoppingCells implements LimCells {
  * Engines: 'langevin' (LangevinEnsemble, the continuous cell, through the
  * Problem interface; the consolidation runs in a second ensemble whose walls
  * are stiff enough for E_ret, the positions carried over) or 'monte-carlo'
- * (WashboardHoppingEnsemble, the discrete Kramers model with per-cell tilts).
+ * (the discrete hopping model with per-cell tilts, exact rates by default).
  */
 export class LimStore implements ParameterStore {
   readonly kind = 'lim' as const;
@@ -437,7 +440,7 @@ export class LimStore implements ParameterStore {
   /** The drive table at the barrier at the start of window k, rebuilt only when the barrier changes. */
   private driveFor(index: number): LinearizedDrive {
     const barrier = this.options.barrier.barrierAt(index * this.run.updateInterval);
-    if (!this.drive || this.drive.barrier !== barrier) this.drive = new LinearizedDrive(barrier);
+    if (!this.drive || this.drive.barrier !== barrier) this.drive = new LinearizedDrive(barrier, 1, 0.9, 2048, this.options.rates);
     return this.drive;
   }
 
@@ -561,9 +564,12 @@ export class LimStore implements ParameterStore {
     };
   }
 
-  /** The mobility that bounds the dynamics: exact (Lifson-Jackson) for the continuous cell, Kramers for the discrete one. */
+  /**
+   * The mobility that bounds the dynamics: exact (Lifson-Jackson) for the continuous cell and for
+   * the hopping cell with exact rates (its zero-tilt rate, and its drift is the continuous one's), Kramers for Kramers hopping.
+   */
   private boundMobility(barrier: number): number {
-    return this.options.engine === 'langevin' ? lifsonJacksonMobility(barrier) : kramersMobility(barrier);
+    return this.options.engine === 'langevin' || this.options.rates === 'exact' ? lifsonJacksonMobility(barrier) : kramersMobility(barrier);
   }
 
   limBound(): LimBound {
@@ -597,6 +603,7 @@ export class LimStore implements ParameterStore {
     const b = o.barrier;
     return {
       engine: o.engine,
+      ...(o.engine === 'monte-carlo' ? { rates: o.rates } : {}),
       bits: o.map.bits,
       levels: o.map.levels,
       range: [o.map.min, o.map.max],
@@ -629,8 +636,8 @@ export class LimStore implements ParameterStore {
       consolidation: o.consolidation,
       firstLawResidual: this.cells.firstLawResidual(),
       retention: {
-        note: 'no hold after consolidation is simulated (retention heat 0); a consolidated cell leaves its level at the Kramers rate 2 r(E_ret)',
-        leakRatePerCell: 2 * kramersMobility(o.consolidation.barrier),
+        note: `no hold after consolidation is simulated (retention heat 0); a consolidated cell leaves its level at the rate 2 r(E_ret) (${o.engine === 'langevin' || o.rates === 'exact' ? 'exact' : 'Kramers'})`,
+        leakRatePerCell: 2 * this.boundMobility(o.consolidation.barrier),
       },
       shadowDigitalFlipsPerCopy: meanOf(this.shadowFlips),
     };
