@@ -5,7 +5,7 @@ import type { TrainingConfig } from '../../src/experiments/training-schema.js';
 import type { CalibrationTask } from '../../src/learning/calibration.js';
 import { fitFloatingPoint } from '../../src/learning/float-reference.js';
 import { FootprintProbe, type RunFootprint } from '../../src/learning/footprint.js';
-import { limBound, polygonNodes } from '../../src/learning/lim-bound.js';
+import { limBound, polygonNodes, type LimBound } from '../../src/learning/lim-bound.js';
 import { createModel } from '../../src/learning/models.js';
 import { createStore, initialParameters, type InitSpec, type StoreSpec } from '../../src/learning/stores/index.js';
 import type { ParameterStore } from '../../src/learning/stores/types.js';
@@ -112,7 +112,7 @@ describe('LIM store memory per cell in a training run', () => {
       copyPath.push(nodes.has(copyPath.length) ? Float32Array.from(positions) : new Float32Array(0));
     };
     const result = trainInStore(task, store);
-    const bound = store.bounds().lim!;
+    const bound = store.bounds().lim as LimBound;
     expect(bound.pathEstimator).toBe('leave-one-out');
     expect(bound.update).toBeGreaterThan(0);
     const levels = Int32Array.from(result.finalParameters, (w) => Math.round((w + 4) / (8 / 255)));
