@@ -278,9 +278,16 @@ export class CompactHoppingEnsemble {
     const codeOf = typeof codes === 'function' ? codes : (i: number) => codes[i];
     const { tilts, minimumEnergy } = drive;
     const { level, workSum, workCarry, code, groupSize, storedEnergy } = this;
+    // The old table at the current barrier: a coded cell's old E_k is read from it directly (energyAt's arithmetic).
+    const previous = this.table && this.table.barrier === this.cachedBarrier ? this.table : undefined;
     for (let i = 0; i < this.cells; i++) {
       // The old E_k (with the old table and code), then the new one.
-      const old = this.energyOf(i);
+      const was = code[i];
+      let old: number;
+      if (!storedEnergy && previous && was !== 0) {
+        const j = (was < 0 ? -was : was) - 1;
+        old = previous.minimumEnergy[j] - (was < 0 ? -previous.tilts[j] : previous.tilts[j]) * level[i];
+      } else old = this.energyOf(i);
       const c = codeOf(i);
       const j = (c < 0 ? -c : c) - 1;
       const f = c < 0 ? -tilts[j] : tilts[j];
