@@ -5,8 +5,11 @@
  * drive (src/memory/washboard-hopping.ts LinearizedDrive: the tilt whose hopping drift is
  * r kappa g, stochastically rounded between grid points), then one update window of exact
  * hopping with a unit-exponential budget per cell and the heat ledger Q += F (k - k').
- * Same rates (levelKinetics of src/memory/washboard.ts), same table, same algorithm; its
- * own RNG (xoshiro256+), so the numbers agree in distribution, not bit for bit.
+ * Same table and algorithm; the rates in the table are Kramers' (levelKinetics of
+ * src/memory/washboard.ts, the store's `rates: kramers`), while the store's default fills the
+ * same table with the exact rates (src/memory/exact-level-kinetics.ts): the timed update is the
+ * same work either way. Its own RNG (xoshiro256+), so the numbers agree in distribution, not
+ * bit for bit.
  *
  * Build and run: gcc -O3 -march=native -o hopping bench/hopping.c -lm && ./hopping 100000 1000
  * Prints one JSON line: cell-updates per CPU second, CPU seconds, final mean squared error.

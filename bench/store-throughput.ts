@@ -4,18 +4,25 @@
  * consolidation stores, each holding N parameters and updated U times by the
  * gradient of a separable quadratic L = sum_i h_i (w_i - w*_i)^2 / 2 (the
  * gradient costs one multiply-add per cell, so the figure is the store's). A
- * cell-update is one parameter's read and update. Also the bytes of store
- * state per cell (typed arrays reachable from the store, over N: measured by
- * walking the store, not asserted), the bytes one checkpoint adds per cell
- * (the LIM store keeps a Float32 snapshot of every copy per checkpoint for
- * its bound: 4 B per cell per checkpoint, on top of the run state), and the
- * same hopping update in C (bench/hopping.c, gcc -O3) for the ratio.
+ * cell-update is one parameter's read and update. The run is a training run
+ * as trainInStore makes it: RUN_CHECKPOINTS checkpoints at its curve marks
+ * (the LIM store keeps its bound's snapshots at the polygon nodes), then
+ * finish() (consolidation). Also the bytes per cell of the whole run (typed
+ * arrays reachable from the store at its largest, i.e. cells, ledgers, bound
+ * snapshots and the initial parameters it was given, plus the loop's parameter
+ * and gradient buffers: counted by src/learning/footprint.ts, not asserted),
+ * and the same hopping update in C (bench/hopping.c, gcc -O3) for the ratio.
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { cpuUsage } from 'node:process';
 import { calibrateBitWrite, DEFAULT_WRITE_PULSE } from '../src/memory/bit-write.js';
-import { createStore, type ParameterStore, type StoreSpec } from '../src/learning/stores/index.js';
+import { FootprintProbe } from '../src/learning/footprint.js';
+import { createStore, type StoreSpec } from '../src/learning/stores/index.js';
+import { recordUpdates } from '../src/learning/train.js';
+
+/** Checkpoints of the timed run (the curve points of sim-configs/lim-linear-regression.yaml). */
+export const RUN_CHECKPOINTS = 41;
 
 export interface StoreThroughput {
   store: string;
@@ -25,32 +32,13 @@ export interface StoreThroughput {
   updates: number;
   cpuSeconds: number;
   cellUpdatesPerSecond: number;
-  /** Typed-array state reachable from the store after the updates, over N (no checkpoint taken). */
+  /** Largest typed-array state reachable from the store over the run (after each checkpoint and finish(): bound snapshots included), over the cells. */
   bytesPerCell: number;
-  /** What the first checkpoint() adds to that, over N (path accumulators allocated once, plus its snapshot). */
-  bytesPerCellFirstCheckpoint: number;
-  /** What each further checkpoint() adds, over N, held to the end of the run (measured on the second; run.checkpoints unknown, so every snapshot is kept). */
-  bytesPerCellPerCheckpoint: number;
+  /** That plus the loop's parameter and gradient buffers (Float64 each), over the cells: the whole run. */
+  wholeRunBytesPerCell: number;
+  /** Checkpoints taken (the LIM store's bound keeps at most 9 snapshots of them). */
+  checkpoints: number;
   finalMeanSquareError: number;
-}
-
-/** Bytes of typed-array state reachable from an object (each buffer once), over the cell count. */
-export function bytesPerCell(root: object, cells: number): number {
-  const seen = new Set<unknown>();
-  const buffers = new Set<ArrayBufferLike>();
-  const walk = (value: unknown, depth: number): void => {
-    if (value === null || typeof value !== 'object' || seen.has(value) || depth > 4) return;
-    seen.add(value);
-    if (ArrayBuffer.isView(value)) {
-      buffers.add(value.buffer);
-      return;
-    }
-    for (const key of Object.getOwnPropertyNames(value)) walk((value as Record<string, unknown>)[key], depth + 1);
-  };
-  walk(root, 0);
-  let bytes = 0;
-  for (const b of buffers) bytes += b.byteLength;
-  return bytes / cells;
 }
 
 function quadratic(n: number): { h: Float64Array; optimum: Float64Array } {
@@ -65,29 +53,32 @@ function quadratic(n: number): { h: Float64Array; optimum: Float64Array } {
 
 function timeStore(name: string, spec: StoreSpec, n: number, updates: number): StoreThroughput {
   const { h, optimum } = quadratic(n);
-  const run = { parameterCount: n, copies: 1, updates, updateInterval: 1, learningRate: () => 0.05, initialParameters: new Float64Array(n), seed: 1 };
+  const checkpoints = RUN_CHECKPOINTS;
+  const run = { parameterCount: n, copies: 1, updates, updateInterval: 1, learningRate: () => 0.05, initialParameters: new Float64Array(n), seed: 1, checkpoints };
   const calibrations = new Map();
-  const store: ParameterStore = createStore(spec, 0, { run, init: { kind: 'model' }, path: `bench.${name}`, calibrations, learningRateSpec: 0.05 });
+  const store = new FootprintProbe(createStore(spec, 0, { run, init: { kind: 'model' }, path: `bench.${name}`, calibrations, learningRateSpec: 0.05 }));
   const w = new Float64Array(n);
   const g = new Float64Array(n);
+  const marks = recordUpdates(updates, checkpoints);
+  let mark = 0;
   const start = cpuUsage();
   const wall0 = performance.now();
   for (let k = 0; k < updates; k++) {
+    while (mark < marks.length && marks[mark] === k) (store.checkpoint(), mark++);
     store.read(w);
     for (let i = 0; i < n; i++) g[i] = h[i] * (w[i] - optimum[i]);
     store.update(g, k);
   }
+  while (mark < marks.length) (store.checkpoint(), mark++);
   const used = cpuUsage(start);
   const wallSeconds = (performance.now() - wall0) / 1e3;
   const cpuSeconds = (used.user + used.system) / 1e6;
   store.read(w);
   let mse = 0;
   for (let i = 0; i < n; i++) mse += (w[i] - optimum[i]) ** 2 / n;
-  const runState = bytesPerCell(store, n);
-  store.checkpoint();
-  const afterFirst = bytesPerCell(store, n);
-  store.checkpoint();
-  const perCheckpoint = bytesPerCell(store, n) - afterFirst;
+  store.finish();
+  store.readFinal(g);
+  const footprint = store.footprint;
   return {
     store: name,
     wallSeconds,
@@ -95,9 +86,9 @@ function timeStore(name: string, spec: StoreSpec, n: number, updates: number): S
     updates,
     cpuSeconds,
     cellUpdatesPerSecond: (n * updates) / cpuSeconds,
-    bytesPerCell: runState,
-    bytesPerCellFirstCheckpoint: afterFirst - runState,
-    bytesPerCellPerCheckpoint: perCheckpoint,
+    bytesPerCell: footprint.storeBytes / n,
+    wholeRunBytesPerCell: footprint.totalBytes / n,
+    checkpoints,
     finalMeanSquareError: mse,
   };
 }

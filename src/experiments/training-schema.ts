@@ -220,6 +220,10 @@ export const storeSchema = z
         range: range.optional().describe("parameter range; default: the float baseline's parameter extent widened by 10 % each side (docs/lim-calibration.md)"),
         engine: z.enum(['langevin', 'monte-carlo']).default('langevin'),
         integrator: z.enum(['euler-maruyama', 'leimkuhler-matthews']).default('euler-maruyama'),
+        rates: z
+          .enum(['exact', 'kramers'])
+          .default('exact')
+          .describe("monte-carlo: hopping rates from the exact mean first-passage times of the washboard (default; drift = the exact drift, zero-tilt rate = Lifson-Jackson mobility) or from Kramers' formula (docs/kinetics.md)"),
         tiltGain: positive
           .optional()
           .describe('kappa: F_i = -kappa dL/dw_i, kT per level spacing per unit gradient; default derived from the task (docs/lim-calibration.md)'),

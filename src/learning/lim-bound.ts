@@ -76,6 +76,13 @@ export interface LimBoundInput {
    * Only the polygon nodes (polygonNodes(checkpoints)) are read; the others may be empty.
    */
   copyPath?: ArrayLike<number>[];
+  /**
+   * Or, instead of copyPath, the same coordinates kept compactly (one entry per checkpoint, only
+   * the polygon nodes read), decoded into Float32 two nodes at a time (the store's form:
+   * CellSnapshot in src/memory/compact-hopping.ts). Gives the same bound as copyPath holding the
+   * decoded values.
+   */
+  copySnapshots?: (CopySnapshot | undefined)[];
   /** Seed of the bootstrap over copies. */
   seed?: number;
   checkpoints: number;
@@ -90,6 +97,38 @@ export interface LimBoundInput {
   bits: number;
   /** Within-well entropy counts (continuous cells): barrier at the start and at the end, kT. */
   wellBarriers?: { initial: number; final: number };
+}
+
+/** One checkpoint's coordinates of every cell (copies x parameters), decoded on demand. */
+export interface CopySnapshot {
+  readonly length: number;
+  decode(out: Float32Array): void;
+}
+
+/** The checkpoints' coordinates as the estimator reads them: held arrays, or snapshots decoded into two rolling buffers. */
+interface NodeReader {
+  length: number;
+  nodeLength(k: number): number;
+  /** Coordinates at checkpoint k; valid until node() is called for two further checkpoints. */
+  node(k: number): ArrayLike<number>;
+}
+
+function nodeReader(copyPath: ArrayLike<number>[] | undefined, snapshots: (CopySnapshot | undefined)[] | undefined): NodeReader | undefined {
+  if (copyPath) return { length: copyPath.length, nodeLength: (k) => copyPath[k].length, node: (k) => copyPath[k] };
+  if (!snapshots) return undefined;
+  const buffers: Float32Array[] = [];
+  let turn = 0;
+  return {
+    length: snapshots.length,
+    nodeLength: (k) => snapshots[k]?.length ?? 0,
+    node: (k) => {
+      const snapshot = snapshots[k]!;
+      const buffer = (buffers[turn] ??= new Float32Array(snapshot.length));
+      turn ^= 1;
+      snapshot.decode(buffer);
+      return buffer;
+    },
+  };
 }
 
 export interface LimBound {
@@ -151,7 +190,7 @@ export function polygonNodes(checkpoints: number): number[] {
  * copy's duplicates are all left out of its own "others".
  */
 function leaveOneOutPathLengths(
-  copyPath: ArrayLike<number>[],
+  copyPath: NodeReader,
   checkpoints: number,
   copies: number,
   n: number,
@@ -161,9 +200,10 @@ function leaveOneOutPathLengths(
   let total = 0;
   for (let c = 0; c < copies; c++) total += weights[c];
   const nodes = polygonNodes(checkpoints);
+  let after = copyPath.node(nodes[0]);
   for (let j = 1; j < nodes.length; j++) {
-    const after = copyPath[nodes[j]];
-    const before = copyPath[nodes[j - 1]];
+    const before = after;
+    after = copyPath.node(nodes[j]);
     for (let p = 0; p < n; p++) {
       let sum = 0;
       for (let c = 0; c < copies; c++) {
@@ -219,9 +259,9 @@ export function limBound(input: LimBoundInput): LimBound {
   }
   const wellChange = input.wellBarriers ? wellEntropy(input.wellBarriers.final) - wellEntropy(input.wellBarriers.initial) : 0;
   const perParameterLevels = Array.from({ length: n }, (_, p) => Float64Array.from({ length: copies }, (_, c) => input.finalLevels[c * n + p]));
-  const copyPath = input.copyPath;
+  const copyPath = nodeReader(input.copyPath, input.copySnapshots);
   const pathEstimator: LimBound['pathEstimator'] =
-    copyPath && copyPath.length === checkpoints && polygonNodes(checkpoints).every((k) => copyPath[k].length === copies * n)
+    copyPath && copyPath.length === checkpoints && polygonNodes(checkpoints).every((k) => copyPath.nodeLength(k) === copies * n)
       ? copies >= 2
         ? 'leave-one-out'
         : 'none'

@@ -134,7 +134,8 @@ export function trainInStore(task: TrainingTask, store: ParameterStore): StoreTr
   store.read(params);
   const before = evaluate(model, params, data, copies, updates).loss;
   store.finish();
-  const finalParameters = new Float64Array(copies * n);
+  // The gradient buffer is done with: it takes the final parameters (one copies x N buffer fewer at the end).
+  const finalParameters = grad;
   store.readFinal(finalParameters);
   const final = evaluate(model, finalParameters, data, copies, updates);
   const test = task.test ? evaluate(model, finalParameters, task.test, copies, updates) : undefined;

@@ -1,3 +1,4 @@
+import { buildDiscreteModel, type RateModel } from './discrete.js';
 import { ConfigError } from '../errors.js';
 import { runLangevin } from '../engines/langevin.js';
 import { runMonteCarlo } from '../engines/monte-carlo.js';
@@ -102,7 +103,11 @@ export interface BitWriteCalibration {
   meanStayHeat: Estimate;
   /** Fraction of flip attempts that ended in the target well. */
   flipProbability: number;
-  /** Kramers leak rate out of a well of the untilted bit (per reduced time), from thermo/bounds.ts. */
+  /**
+   * Leak rate out of a well of the untilted bit (per reduced time): by default the exact one,
+   * 1 / MFPT(m_0 -> m_1) (buildDiscreteModel with `rates: 'exact'`, docs/kinetics.md §1), which is
+   * also the Monte-Carlo engine's; with `rates: 'kramers'` Kramers' formula (thermo/bounds.ts).
+   */
   leakRate: number;
 }
 
@@ -117,6 +122,16 @@ export interface CalibrationOptions {
   dt?: number;
   /** Config path for errors. */
   path?: string;
+  /** Rate model of the leak rate (default 'exact', as the Monte-Carlo engine's). */
+  rates?: RateModel;
+}
+
+/** Rate out of one well of the untilted quartic bit of barrier E_b under a rate model. */
+export function bitLeakRate(barrierHeight: number, rates: RateModel = 'exact'): number {
+  if (rates === 'kramers') return kramersRateDoubleWell(barrierHeight);
+  const model = buildDiscreteModel({ kind: 'double-well', barrierHeight }, 1, { rates: 'exact' });
+  model.setTime(0);
+  return model.rateUp[0];
 }
 
 /** A step that resolves the quartic's stiffest curvature (~13 E_b at the tilted minimum): dt U'' <= 0.25. */
@@ -171,6 +186,6 @@ export function calibrateBitWrite(options: CalibrationOptions): BitWriteCalibrat
     meanFlipHeat: estimateMean(flip.heat),
     meanStayHeat: estimateMean(stay.heat),
     flipProbability: flips / replicas,
-    leakRate: kramersRateDoubleWell(barrierHeight),
+    leakRate: bitLeakRate(barrierHeight, options.rates),
   };
 }

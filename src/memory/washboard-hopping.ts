@@ -1,6 +1,8 @@
 import { randomStream, type RandomStream } from '../physics/rng.js';
 import type { Schedule } from '../physics/schedules.js';
-import { levelKinetics, type LevelKinetics } from './washboard.js';
+import type { RateModel } from './discrete.js';
+import { levelKineticsFor } from './exact-level-kinetics.js';
+import type { LevelKinetics } from './washboard.js';
 
 /**
  * Kinetic Monte-Carlo of many washboard cells (spacing 1, `levels` wells
@@ -9,10 +11,12 @@ import { levelKinetics, type LevelKinetics } from './washboard.js';
  *
  * Why not runMonteCarlo: the Monte-Carlo engine runs one discrete model for
  * all replicas, while every LIM cell has its own gradient tilt. The rates here
- * are the same discrete (Kramers) model, computed in closed form for an
- * interior level of the tilted cosine (levelKinetics, equal to
- * buildDiscreteModel's rates with `rates: 'kramers'`, not its exact default;
- * checked in test/learning/stores-physics.test.ts; docs/kinetics.md),
+ * are the discrete model's for an interior level of the tilted cosine: by
+ * default the exact ones (`rates: 'exact'`, exactLevelKinetics: milestoning on
+ * the minima, the drift is the continuous washboard's exact drift and the zero-
+ * tilt rate its Lifson-Jackson mobility), or Kramers' closed form (`'kramers'`,
+ * levelKinetics, equal to buildDiscreteModel's rates with `rates: 'kramers'`;
+ * checked in test/learning/stores-physics.test.ts; docs/kinetics.md §1),
  * with reflecting ends (no transition out of level 0 or L-1).
  *
  * Time: steps of length h with the rates of lambda(t_{n+1}) held over the step
@@ -49,6 +53,7 @@ export class WashboardHoppingEnsemble {
   private cachedBarrier = NaN;
   private readonly streams: RandomStream[];
   private readonly kinetics: LevelKinetics = { minimumOffset: 0, minimumEnergy: 0, rateUp: 0, rateDown: 0 };
+  private readonly kineticsOf: ReturnType<typeof levelKineticsFor>;
   time = 0;
   barrierHeight: number;
 
@@ -58,9 +63,11 @@ export class WashboardHoppingEnsemble {
     private barrierOf: Schedule,
     readonly friction: number,
     seed: number,
+    readonly rates: RateModel = 'exact',
   ) {
     const n = (this.cells = initialLevel.length);
     this.levels = levels;
+    this.kineticsOf = levelKineticsFor(rates);
     this.level = Int32Array.from(initialLevel);
     this.initialLevel = Int32Array.from(initialLevel);
     this.extraTilt = new Float64Array(n);
@@ -95,7 +102,7 @@ export class WashboardHoppingEnsemble {
     for (let i = 0; i < this.cells; i++) {
       const tilt = this.extraTilt[i];
       if (!barrierChanged && tilt === this.cachedTilt[i]) continue;
-      levelKinetics(barrier, tilt, this.friction, k);
+      this.kineticsOf(barrier, tilt, this.friction, k);
       this.rateUp[i] = k.rateUp;
       this.rateDown[i] = k.rateDown;
       this.minimumEnergy[i] = k.minimumEnergy;
@@ -117,6 +124,7 @@ export class WashboardHoppingEnsemble {
   applyTiltCodes(drive: LinearizedDrive, codes: Int32Array): void {
     const barrier = this.barrierOf(this.time);
     if (barrier !== drive.barrier) throw new RangeError(`drive table at E_b = ${drive.barrier}, ensemble at ${barrier}`);
+    if (drive.rates !== this.rates) throw new RangeError(`drive table with ${drive.rates} rates, ensemble with ${this.rates}`);
     if (barrier !== this.cachedBarrier) this.refreshRates(barrier, true);
     const { tilts, rateUp, rateDown, minimumEnergy, minimumOffset } = drive;
     for (let i = 0; i < this.cells; i++) {
@@ -197,8 +205,9 @@ export class WashboardHoppingEnsemble {
 /**
  * Linearized drive of a hopping cell (docs/lim-calibration.md §3): the tilt F
  * whose mean hopping drift k_up(F) - k_down(F) equals a requested drift v, at
- * one barrier. In linear response v = r F (r the Kramers mobility at zero
- * tilt); beyond it the drift grows like 2 r sinh(F/2), so a tilt
+ * one barrier. In linear response v = r F (r the zero-tilt rate: the exact
+ * Lifson-Jackson mobility with the default exact rates, Kramers' with
+ * `rates: 'kramers'`); beyond it the drift grows like 2 r sinh(F/2), so a tilt
  * proportional to the gradient would overshoot on large gradients. Asking for
  * the tilt of the drift r kappa g keeps the mean update gradient descent at
  * any gradient size. Tilts stop at `capFraction` of the critical tilt pi E_b
@@ -223,8 +232,13 @@ export class LinearizedDrive {
   readonly yStep: number;
   private readonly yMax: number;
 
-  constructor(barrier: number, friction = 1, capFraction = 0.9, points = 2048) {
+  /** The rate model of the tabulated kinetics (the hopping ensemble's must be the same). */
+  readonly rates: RateModel;
+
+  constructor(barrier: number, friction = 1, capFraction = 0.9, points = 2048, rates: RateModel = 'exact') {
     this.barrier = barrier;
+    this.rates = rates;
+    const levelKinetics = levelKineticsFor(rates);
     const k = { minimumOffset: 0, minimumEnergy: 0, rateUp: 0, rateDown: 0 };
     const drift = (f: number): number => {
       levelKinetics(barrier, f, friction, k);

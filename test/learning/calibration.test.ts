@@ -7,7 +7,7 @@ import type { LoadedConfig } from '../../src/experiments/config.js';
 import { curvatureScale } from '../../src/learning/calibration.js';
 import { makeLinearRegression } from '../../src/learning/datasets.js';
 import { createLinearRegression } from '../../src/learning/models.js';
-import { hoppingDriftVelocity } from '../../src/memory/washboard.js';
+import { exactLevelKinetics } from '../../src/memory/exact-level-kinetics.js';
 import { LinearizedDrive, WashboardHoppingEnsemble } from '../../src/memory/washboard-hopping.js';
 
 /**
@@ -49,7 +49,9 @@ describe('linearized hopping drive', () => {
       const f = drive.tiltFor(v);
       expect(f).toBeGreaterThan(0);
       expect(f).toBeLessThan(drive.maxTilt);
-      expect(Math.abs(hoppingDriftVelocity(barrier, f) - v) / v).toBeLessThan(1e-3);
+      // The drive's rates are the exact ones (the default): its drift k_up - k_down at the tilt.
+      const k = exactLevelKinetics(barrier, f);
+      expect(Math.abs(k.rateUp - k.rateDown - v) / v).toBeLessThan(1e-3);
       expect(drive.tiltFor(-v)).toBe(-f);
       // Mean displacement of free (interior) cells over time t: v t, SE from the spread.
       const cells = 4000;

@@ -11,6 +11,7 @@ import {
   lifsonJacksonMobility,
   wellEntropy,
 } from '../../src/memory/washboard.js';
+import { exactLevelKinetics } from '../../src/memory/exact-level-kinetics.js';
 import { WashboardHoppingEnsemble } from '../../src/memory/washboard-hopping.js';
 import { estimateMean } from '../../src/thermo/statistics.js';
 
@@ -88,11 +89,14 @@ describe('discrete hopping model of the washboard', () => {
     }
   });
 
-  it('drift bounds used by the LIM bound: v_exact <= 2 mu_LJ sinh(F/2) and v_hop <= 2 r_K sinh(F/2) at every tilt', () => {
+  it('drift bounds used by the LIM bound: v_exact <= 2 mu_LJ sinh(F/2) (continuous and exact-rate hopping) and v_hop <= 2 r_K sinh(F/2) (Kramers hopping) at every tilt', () => {
     for (const barrier of [2, 4, 7]) {
       for (let tilt = 0.05; tilt < 60; tilt *= 1.6) {
         expect(exactDriftVelocity(barrier, tilt, 1, 300)).toBeLessThanOrEqual(2 * lifsonJacksonMobility(barrier) * Math.sinh(tilt / 2) * (1 + 1e-9));
         expect(hoppingDriftVelocity(barrier, tilt)).toBeLessThanOrEqual(2 * kramersMobility(barrier) * Math.sinh(tilt / 2) * (1 + 1e-9));
+        // The hopping model with exact rates (the default) has the exact drift, so r = mu_LJ bounds it too.
+        const k = exactLevelKinetics(barrier, tilt);
+        expect(k.rateUp - k.rateDown).toBeLessThanOrEqual(2 * lifsonJacksonMobility(barrier) * Math.sinh(tilt / 2) * (1 + 1e-9));
       }
     }
   });
@@ -107,7 +111,9 @@ describe('discrete hopping model of the washboard', () => {
     const duration = 100;
     ensemble.advance(1, duration);
     const velocity = estimateMean(Float64Array.from(ensemble.level, (k) => (k - 128) / duration));
-    const expected = hoppingDriftVelocity(barrier, tilt);
+    // Exact rates (the default): the drift is exactLevelKinetics' k_up - k_down, the washboard's exact drift.
+    const k = exactLevelKinetics(barrier, tilt);
+    const expected = k.rateUp - k.rateDown;
     expect(Math.abs(velocity.mean - expected)).toBeLessThan(4 * velocity.se);
     for (let i = 0; i < cells; i++) {
       expect(ensemble.heat[i]).toBeCloseTo(tilt * (ensemble.level[i] - 128), 9);

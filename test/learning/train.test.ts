@@ -3,7 +3,7 @@ import { loadAnyConfig, runAnyConfig, validateAnyConfig } from '../../src/experi
 import type { StoreSummary, TrainingRun } from '../../src/experiments/training-run.js';
 import { loadTrainingData } from '../../src/experiments/training-run.js';
 import type { TrainingConfig } from '../../src/experiments/training-schema.js';
-import { lifsonJacksonMobility, kramersMobility } from '../../src/memory/washboard.js';
+import { lifsonJacksonMobility } from '../../src/memory/washboard.js';
 
 /**
  * Training with the parameters in LIM washboard cells: accuracy against the
@@ -101,13 +101,14 @@ describe('the Langevin and Monte-Carlo LIM stores agree on a small case', () => 
     expect(Math.abs(a.mean - b.mean)).toBeLessThan(4 * Math.hypot(a.se, b.se));
     // Update heat = drag (kappa/step) (L_0 - L_T), the same for both, + the heat of applying a
     // tilt held over each window to a diffusing cell, kappa step tr(H) D T with D the hop rate:
-    // exact mu_LJ for the continuous cell, Kramers r_K for the discrete one (docs/lim-bounds.md §6).
+    // exact mu_LJ for the continuous cell and for the discrete one with its exact rates (the
+    // default; its zero-tilt hop rate is mu_LJ, docs/kinetics.md §1; Kramers r_K with rates: kramers).
     const kappa = 4;
     const step = 4 / 63;
     const time = 150;
     const trace = hessianTrace(config.loaded.config);
     const holdLangevin = kappa * step * trace * lifsonJacksonMobility(4) * time;
-    const holdMonteCarlo = kappa * step * trace * kramersMobility(4) * time;
+    const holdMonteCarlo = kappa * step * trace * lifsonJacksonMobility(4) * time;
     const qa = langevin.heat.update;
     const qb = monteCarlo.heat.update;
     console.log(

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CompactHoppingEnsemble } from '../../src/memory/compact-hopping.js';
 import { LinearizedDrive, WashboardHoppingEnsemble } from '../../src/memory/washboard-hopping.js';
-import { hoppingDriftVelocity } from '../../src/memory/washboard.js';
+import { exactLevelKinetics } from '../../src/memory/exact-level-kinetics.js';
 import { randomStream } from '../../src/physics/rng.js';
 
 /** Per-copy sums of a per-cell ledger. */
@@ -21,6 +21,9 @@ describe('compact hopping ensemble (the LIM store Monte-Carlo cells)', () => {
     const start = Int32Array.from({ length: cells }, (_, i) => 8 + (i % 48));
     const reference = new WashboardHoppingEnsemble(start, levels, () => barrier, 1, 7);
     const compact = new CompactHoppingEnsemble(start, levels, () => barrier, 1, 7, n);
+    // The same through the setters that keep E_k unstored (setFreeTilts, applyTiltCodes with a code function).
+    const unstored = new CompactHoppingEnsemble(start, levels, () => barrier, 1, 7, n);
+    const free = new Float64Array(cells);
     const drive = new LinearizedDrive(barrier);
     const rng = randomStream(3, 0, 'compact-hopping-test');
     const codes = new Int16Array(cells);
@@ -28,26 +31,37 @@ describe('compact hopping ensemble (the LIM store Monte-Carlo cells)', () => {
     for (let window = 0; window < 20; window++) {
       if (window % 4 === 3) {
         // Free tilts (the settling phase's linear drive).
-        for (let i = 0; i < cells; i++) reference.extraTilt[i] = compact.extraTilt[i] = 3 * (rng.uniform() - 0.5);
+        for (let i = 0; i < cells; i++) reference.extraTilt[i] = compact.extraTilt[i] = free[i] = 3 * (rng.uniform() - 0.5);
         reference.rebookEnergies();
         compact.rebookEnergies();
+        unstored.setFreeTilts((i) => free[i]);
       } else {
         for (let i = 0; i < cells; i++) wide[i] = codes[i] = drive.codeFor(4 * drive.mobility * (rng.uniform() - 0.5), rng.uniform());
         reference.applyTiltCodes(drive, wide);
         compact.applyTiltCodes(drive, codes);
+        unstored.applyTiltCodes(drive, (i) => codes[i]);
       }
       reference.advance(1, 1);
       compact.advance(1, 1);
+      unstored.advance(1, 1);
     }
     // Consolidation: tilt off, barrier ramp over several steps (rates recomputed each step).
     reference.extraTilt.fill(0);
     reference.rebookEnergies();
     compact.clearTilts();
+    unstored.clearTilts();
     const ramp = (t: number) => barrier + Math.max(0, t - 20) * 5;
     reference.setBarrierSchedule(ramp);
     compact.setBarrierSchedule(ramp);
+    unstored.setBarrierSchedule(ramp);
     reference.advance(4, 0.5);
     compact.advance(4, 0.5);
+    unstored.advance(4, 0.5);
+    // Unstored E_k: the same jumps and, being recomputed with the same arithmetic, the same ledger bits.
+    expect(Array.from(unstored.level)).toEqual(Array.from(compact.level));
+    expect(Array.from(unstored.heat)).toEqual(Array.from(compact.heat));
+    expect(Array.from(unstored.work)).toEqual(Array.from(compact.work));
+    expect(unstored.firstLawResidual()).toBeLessThan(1e-9);
 
     // The comparison means something only if the cells moved.
     let moved = 0;
@@ -84,7 +98,9 @@ describe('compact hopping ensemble (the LIM store Monte-Carlo cells)', () => {
     }
     const mean = sum / cells;
     const se = Math.sqrt((sq / cells - mean * mean) / (cells - 1));
-    expect(Math.abs(mean - hoppingDriftVelocity(barrier, tilt))).toBeLessThan(4 * se);
+    // The exact rates (the default): k_up - k_down of exactLevelKinetics.
+    const k = exactLevelKinetics(barrier, tilt);
+    expect(Math.abs(mean - (k.rateUp - k.rateDown))).toBeLessThan(4 * se);
     // One group: Q = F sum_i (k_i - k_i(0)).
     expect(ensemble.heat[0]).toBeCloseTo(tilt * sum * duration, 8);
   });

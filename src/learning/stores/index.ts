@@ -1,3 +1,4 @@
+import type { RateModel } from '../../memory/discrete.js';
 import { ConfigError } from '../../errors.js';
 import type { Integrator } from '../../engines/langevin.js';
 import { calibrateBitWrite, DEFAULT_WRITE_PULSE, type BitEngine, type BitWriteCalibration, type WritePulse } from '../../memory/bit-write.js';
@@ -60,6 +61,8 @@ export type LimStoreSpec = {
   range?: [number, number];
   engine: LimEngine;
   integrator: Integrator;
+  /** Monte-Carlo hopping rates (docs/kinetics.md §1); absent: exact. */
+  rates?: RateModel;
   /** Absent: derived from the task (calibration.ts calibrateLimGain). */
   tiltGain?: number;
   maxTilt?: number;
@@ -261,7 +264,8 @@ function createLimStore(spec: LimStoreSpec, name: string, context: StoreContext)
   const map = levelMap(bits, range[0], range[1]);
   const duration = run.updates * run.updateInterval;
   // Task calibration (docs/lim-calibration.md): kappa from the thermal floor, the barrier from the learning rate.
-  const mobilityModel = spec.engine === 'langevin' ? 'exact' : 'kramers';
+  // The hopping cells' zero-tilt rate is the Lifson-Jackson mobility with exact rates, Kramers' with Kramers rates.
+  const mobilityModel = spec.engine === 'langevin' || (spec.rates ?? 'exact') === 'exact' ? 'exact' : 'kramers';
   let calibrated: ReturnType<typeof calibrateLimGain> | undefined;
   if (spec.tiltGain === undefined) {
     if (!context.task) throw new ConfigError(`${path}.tiltGain`, 'is missing; expected kappa > 0 (no task to derive it from)');
@@ -326,6 +330,7 @@ function createLimStore(spec: LimStoreSpec, name: string, context: StoreContext)
   return new LimStore(name, run, {
     map,
     engine: spec.engine,
+    rates: spec.rates ?? 'exact',
     integrator: spec.integrator,
     tiltGain,
     maxTilt,
@@ -343,7 +348,7 @@ function createLimStore(spec: LimStoreSpec, name: string, context: StoreContext)
       // No side pocket beyond the walls below E_ret: k_w >= 2 pi^2 E_ret (docs/lim-bounds.md §5).
       wallStiffness: Math.max(spec.wallStiffness ?? 0, consolidationCurvature),
     },
-    initialLevelEntropy: new Float64Array(run.parameterCount).fill(entropy),
+    initialLevelEntropy: entropy,
     conventionalBarrier: spec.conventionalBarrier,
     path,
   });

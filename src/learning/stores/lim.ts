@@ -1,6 +1,7 @@
 import { LangevinEnsemble, type Integrator } from '../../engines/langevin.js';
 import type { Problem } from '../../engines/problem.js';
-import { CompactHoppingEnsemble } from '../../memory/compact-hopping.js';
+import { CompactHoppingEnsemble, levelIndexArray, type LevelIndexArray } from '../../memory/compact-hopping.js';
+import type { RateModel } from '../../memory/discrete.js';
 import { LinearizedDrive } from '../../memory/washboard-hopping.js';
 import type { LimCalibration } from '../calibration.js';
 import { kramersMobility, lifsonJacksonMobility } from '../../memory/washboard.js';
@@ -8,7 +9,7 @@ import type { PotentialSpec } from '../../physics/potentials.js';
 import { randomStream } from '../../physics/rng.js';
 import { BoltzmannSampler } from '../../physics/sampling.js';
 import { compileSchedule, type ScheduleSpec } from '../../physics/schedules.js';
-import { conventionalOverwriteBound, limBound, polygonNodes, type LimBound } from '../lim-bound.js';
+import { conventionalOverwriteBound, limBound, polygonNodes, type CopySnapshot, type LimBound } from '../lim-bound.js';
 import { integratedMobility, type CompiledBarrierSchedule } from '../schedules.js';
 import { meanOf } from './bit-words.js';
 import { levelValue, nearestLevel, type HeatSplit, type LevelMap, type ParameterStore, type StoreBounds, type StoreRun } from './types.js';
@@ -18,6 +19,8 @@ export type LimEngine = 'langevin' | 'monte-carlo';
 export interface LimStoreOptions {
   map: LevelMap;
   engine: LimEngine;
+  /** Monte-Carlo hopping rates (docs/kinetics.md §1): exact (default) or Kramers'. */
+  rates: RateModel;
   integrator: Integrator;
   /** kappa: tilt per unit gradient, F_i = -kappa dL/dw_i (kT per level spacing per (loss / parameter unit)). */
   tiltGain: number;
@@ -53,18 +56,36 @@ export interface LimStoreOptions {
     dt: number;
     wallStiffness: number;
   };
-  /** Exact level entropy (nats) of each parameter's initial distribution over the copies. */
-  initialLevelEntropy: Float64Array;
+  /** Exact level entropy (nats) of each parameter's initial distribution over the copies (a number: the same for all, no per-parameter array held). */
+  initialLevelEntropy: Float64Array | number;
   /** Conventional-memory reference: E_ret of a digital memory following the same level path. */
   conventionalBarrier: number;
   path: string;
 }
 
-/** Level indices of every cell (Uint16 up to 2^16 levels: 2 bytes per cell). */
-type LevelArray = Int32Array | Uint16Array;
+/** Level indices of every cell (Uint8 up to 256 levels, Uint16 up to 2^16: 1 or 2 bytes per cell). */
+type LevelArray = LevelIndexArray;
+const levelArray = levelIndexArray;
 
-function levelArray(levels: number, cells: number): LevelArray {
-  return levels <= 65_536 ? new Uint16Array(cells) : new Int32Array(cells);
+/** A Float32 copy of every cell's coordinate (the Langevin cells' snapshot). */
+class Float32Snapshot implements CopySnapshot {
+  readonly length: number;
+  private readonly values: Float32Array;
+  constructor(positions: ArrayLike<number>) {
+    this.values = Float32Array.from(positions);
+    this.length = this.values.length;
+  }
+  decode(out: Float32Array): void {
+    out.set(this.values);
+  }
+}
+
+/** A checkpoint whose coordinates the bound never reads (one copy: no leave-one-out estimate), kept as its size only. */
+class UnkeptSnapshot implements CopySnapshot {
+  constructor(readonly length: number) {}
+  decode(): void {
+    throw new Error('a snapshot of a single-copy run is never kept');
+  }
 }
 
 /** Sum of a per-cell array over each copy (copy c holds cells c n .. c n + n - 1). */
@@ -76,16 +97,21 @@ function sumPerCopy(perCell: Float64Array, n: number, copies: number): Float64Ar
 
 /** What the LIM store needs from its cells, whichever engine moves them. */
 interface LimCells {
-  /** Free tilts F_i; write them, then rebookEnergies(). */
-  readonly extraTilt: Float64Array;
-  /** Continuous coordinate (levels) of every cell. */
+  /** Continuous coordinate (levels) of every cell, and of cell i. */
   positions(out: Float64Array): void;
+  position(i: number): number;
+  /** Every cell's coordinate now, kept for the LIM bound. */
+  snapshot(): CopySnapshot;
   levels(out: LevelArray | Int32Array): void;
+  /** The cells' own level array, when they keep one (read-only; saves a copy). */
+  liveLevels?(): LevelArray;
+  /** Free tilts F_i = tiltOf(i) (called once per cell, in order), booking their work. */
+  setTilts(tiltOf: (cell: number) => number): void;
   rebookEnergies(): void;
   /** Advance one update window. */
   advanceWindow(): void;
   /** Monte-Carlo only: set tabulated grid tilts (LinearizedDrive codes), booking their work. */
-  applyTiltCodes?(drive: LinearizedDrive, codes: Int16Array): void;
+  applyTiltCodes?(drive: LinearizedDrive, codeOf: (cell: number) => number): void;
   /** Tilt off, then raise the barrier to E_ret. */
   consolidate(): void;
   /** Heat of the updates (up to the consolidation) and of the consolidation, per copy, kT. */
@@ -151,16 +177,26 @@ class LangevinCells implements LimCells {
     return { kind: 'washboard', barrierHeight, levels: this.options.map.levels, wallStiffness };
   }
 
-  get extraTilt(): Float64Array {
-    return this.training.extraTilt;
-  }
-
   private get active(): LangevinEnsemble {
     return this.consolidation ?? this.training;
   }
 
   positions(out: Float64Array): void {
     out.set(this.active.position);
+  }
+
+  position(i: number): number {
+    return this.active.position[i];
+  }
+
+  snapshot(): CopySnapshot {
+    return new Float32Snapshot(this.active.position);
+  }
+
+  setTilts(tiltOf: (cell: number) => number): void {
+    const tilt = this.training.extraTilt;
+    for (let i = 0; i < tilt.length; i++) tilt[i] = tiltOf(i);
+    this.training.rebookEnergies();
   }
 
   updateHeatPerCopy(): Float64Array {
@@ -243,7 +279,7 @@ class HoppingCells implements LimCells {
     seed: number,
     parameters: number,
   ) {
-    this.ensemble = new CompactHoppingEnsemble(initialLevels, options.map.levels, options.barrier.barrierAt, 1, seed, parameters);
+    this.ensemble = new CompactHoppingEnsemble(initialLevels, options.map.levels, options.barrier.barrierAt, 1, seed, parameters, options.rates);
     this.consolidationHeat = new Float64Array(this.ensemble.groups);
     // A constant barrier keeps the rates constant over a window: one exact step suffices.
     const constant = typeof options.barrier.spec === 'number';
@@ -251,24 +287,36 @@ class HoppingCells implements LimCells {
     this.stepSize = interval / this.steps;
   }
 
-  get extraTilt(): Float64Array {
-    return this.ensemble.extraTilt;
-  }
-
   positions(out: Float64Array): void {
     this.ensemble.positions(out);
+  }
+
+  position(i: number): number {
+    return this.ensemble.position(i);
+  }
+
+  snapshot(): CopySnapshot {
+    return this.ensemble.snapshot();
   }
 
   levels(out: LevelArray): void {
     out.set(this.ensemble.level);
   }
 
+  liveLevels(): LevelArray {
+    return this.ensemble.level;
+  }
+
+  setTilts(tiltOf: (cell: number) => number): void {
+    this.ensemble.setFreeTilts(tiltOf);
+  }
+
   rebookEnergies(): void {
     this.ensemble.rebookEnergies();
   }
 
-  applyTiltCodes(drive: LinearizedDrive, codes: Int16Array): void {
-    this.ensemble.applyTiltCodes(drive, codes);
+  applyTiltCodes(drive: LinearizedDrive, codeOf: (cell: number) => number): void {
+    this.ensemble.applyTiltCodes(drive, codeOf);
   }
 
   advanceWindow(): void {
@@ -315,15 +363,19 @@ class HoppingCells implements LimCells {
  * Engines: 'langevin' (LangevinEnsemble, the continuous cell, through the
  * Problem interface; the consolidation runs in a second ensemble whose walls
  * are stiff enough for E_ret, the positions carried over) or 'monte-carlo'
- * (WashboardHoppingEnsemble, the discrete Kramers model with per-cell tilts).
+ * (the discrete hopping model with per-cell tilts, exact rates by default).
  */
 export class LimStore implements ParameterStore {
   readonly kind = 'lim' as const;
   private readonly cells: LimCells;
   private readonly n: number;
   private readonly copies: number;
-  /** Levels after and before the current window (the shadow digital memory's path). */
-  private readonly levelNow: LevelArray;
+  /**
+   * Levels after and before the current window (the shadow digital memory's path). The
+   * Monte-Carlo cells' own level array serves as "after"; levelScratch is allocated only for cells
+   * that classify positions into levels (Langevin).
+   */
+  private levelScratch: LevelArray | undefined;
   private readonly levelBefore: LevelArray;
   /**
    * Copy-mean coordinate of each parameter at the last checkpoint, and the polygon length of its
@@ -334,12 +386,14 @@ export class LimStore implements ParameterStore {
   private meanPathLength: Float64Array | undefined;
   /**
    * Every cell's coordinate at the checkpoints the LIM bound's polygon runs through (one copies x N
-   * snapshot each; an empty array at the others when the checkpoint count is known in advance,
-   * so at most LIM_PATH_SEGMENTS + 1 snapshots are held): the bound's noise-free path estimate and
-   * its SE need the copies. Float32 halves the memory; its 24-bit mantissa resolves 4e-3 level
-   * even at 2^16 levels.
+   * snapshot each; none at the others when the checkpoint count is known in advance, so at most
+   * LIM_PATH_SEGMENTS + 1 snapshots are held): the bound's noise-free path estimate and its SE
+   * need the copies. The values are Float32 (its 24-bit mantissa resolves 4e-3 level even at 2^16
+   * levels); the Monte-Carlo cells keep them as level + tilt code (CellSnapshot: 3 B per cell up
+   * to 256 levels, 1 B untilted), decoded to the same Float32 values. A single-copy run keeps
+   * none (its bound has no leave-one-out estimate).
    */
-  private readonly copyPath: Float32Array[] = [];
+  private readonly copySnapshots: (CopySnapshot | undefined)[] = [];
   private readonly snapshotAt: Set<number> | undefined;
   private checkpoints = 0;
   private clipped = 0;
@@ -363,7 +417,6 @@ export class LimStore implements ParameterStore {
       options.engine === 'langevin'
         ? new LangevinCells(options, initialLevels, run.updateInterval, run.seed, this.n)
         : new HoppingCells(options, initialLevels, run.updateInterval, run.seed, this.n);
-    this.levelNow = levelArray(options.map.levels, initialLevels.length);
     this.levelBefore = levelArray(options.map.levels, initialLevels.length);
     this.levelBefore.set(initialLevels);
     this.snapshotAt = run.checkpoints !== undefined ? new Set(polygonNodes(run.checkpoints)) : undefined;
@@ -379,7 +432,6 @@ export class LimStore implements ParameterStore {
   }
 
   private drive: LinearizedDrive | undefined;
-  private codes: Int16Array | undefined;
   private driveRngStream: ReturnType<typeof randomStream> | undefined;
   private get driveRng(): ReturnType<typeof randomStream> {
     return (this.driveRngStream ??= randomStream(this.run.seed, 0, 'lim-drive'));
@@ -388,7 +440,7 @@ export class LimStore implements ParameterStore {
   /** The drive table at the barrier at the start of window k, rebuilt only when the barrier changes. */
   private driveFor(index: number): LinearizedDrive {
     const barrier = this.options.barrier.barrierAt(index * this.run.updateInterval);
-    if (!this.drive || this.drive.barrier !== barrier) this.drive = new LinearizedDrive(barrier);
+    if (!this.drive || this.drive.barrier !== barrier) this.drive = new LinearizedDrive(barrier, 1, 0.9, 2048, this.options.rates);
     return this.drive;
   }
 
@@ -397,39 +449,36 @@ export class LimStore implements ParameterStore {
     const annealing = this.options.drive === 'linearized' && index >= Math.ceil((1 - this.options.annealFraction) * this.run.updates);
     if (annealing) {
       const cap = Math.min(this.driveFor(index).maxTilt, this.options.settlingTiltCap ?? Infinity);
-      const tilt = this.cells.extraTilt;
-      for (let i = 0; i < tilt.length; i++) {
+      this.cells.setTilts((i) => {
         let f = -tiltGain * gradient[i];
         this.maxAbsTilt = Math.max(this.maxAbsTilt, Math.abs(f));
         if (Math.abs(f) > cap) {
           f = f > 0 ? cap : -cap;
           this.clipped++;
         }
-        tilt[i] = f;
-      }
+        return f;
+      });
     } else if (this.options.drive === 'linearized' && this.cells.applyTiltCodes) {
       // Tabulated grid tilts (a drive with drive.points levels), stochastically rounded so the mean drift is exact.
       const drive = this.driveFor(index);
       const gain = drive.mobility * tiltGain;
       const cellCount = this.n * this.copies;
-      const codes = (this.codes ??= new Int16Array(cellCount));
       const rng = this.driveRng;
       let largest = 0;
-      for (let i = 0; i < cellCount; i++) {
+      // Codes drawn cell by cell in order as the cells take them (no per-cell code buffer).
+      this.cells.applyTiltCodes(drive, (i) => {
         const target = -gain * gradient[i];
         const a = Math.abs(target);
         if (a > largest) largest = a;
         if (a > drive.maxDrift) this.clipped++;
-        codes[i] = drive.codeFor(target, rng.uniform());
-      }
+        return drive.codeFor(target, rng.uniform());
+      });
       this.maxAbsTilt = Math.max(this.maxAbsTilt, largest / drive.mobility);
       this.tilts += cellCount;
-      this.cells.applyTiltCodes(drive, codes);
       this.afterWindow();
       return;
     } else {
-      const tilt = this.cells.extraTilt;
-      for (let i = 0; i < tilt.length; i++) {
+      this.cells.setTilts((i) => {
         let f = -tiltGain * gradient[i];
         this.maxAbsTilt = Math.max(this.maxAbsTilt, Math.abs(f));
         if (f > maxTilt) {
@@ -439,11 +488,10 @@ export class LimStore implements ParameterStore {
           f = -maxTilt;
           this.clipped++;
         }
-        tilt[i] = f;
-      }
+        return f;
+      });
     }
     this.tilts += this.n * this.copies;
-    this.cells.rebookEnergies();
     this.afterWindow();
   }
 
@@ -451,9 +499,9 @@ export class LimStore implements ParameterStore {
   private afterWindow(): void {
     this.cells.advanceWindow();
     // What a conventional n-bit memory would have to write to follow this level path.
-    this.cells.levels(this.levelNow);
-    for (let i = 0; i < this.levelNow.length; i++) {
-      let diff = this.levelNow[i] ^ this.levelBefore[i];
+    const levelNow = this.currentLevels();
+    for (let i = 0; i < levelNow.length; i++) {
+      let diff = levelNow[i] ^ this.levelBefore[i];
       if (diff === 0) continue;
       const copy = Math.floor(i / this.n);
       this.shadowWordWrites[copy]++;
@@ -462,25 +510,32 @@ export class LimStore implements ParameterStore {
         diff >>>= 1;
       }
     }
-    this.levelBefore.set(this.levelNow);
+    this.levelBefore.set(levelNow);
+  }
+
+  /** Every cell's level now: the cells' own array when they keep one, else classified into a scratch array. */
+  private currentLevels(): LevelArray {
+    const live = this.cells.liveLevels?.();
+    if (live) return live;
+    const scratch = (this.levelScratch ??= levelArray(this.options.map.levels, this.n * this.copies));
+    this.cells.levels(scratch);
+    return scratch;
   }
 
   checkpoint(): void {
-    // A scratch buffer per checkpoint (freed after it), not kept per cell for the run.
-    const positions = new Float64Array(this.n * this.copies);
-    this.cells.positions(positions);
     const first = !this.lastMean;
     const last = (this.lastMean ??= new Float64Array(this.n));
     const length = (this.meanPathLength ??= new Float64Array(this.n));
     for (let p = 0; p < this.n; p++) {
       let sum = 0;
-      for (let c = 0; c < this.copies; c++) sum += positions[c * this.n + p];
+      for (let c = 0; c < this.copies; c++) sum += this.cells.position(c * this.n + p);
       const mean = sum / this.copies;
       if (!first) length[p] += Math.abs(mean - last[p]);
       last[p] = mean;
     }
     const keep = !this.snapshotAt || this.snapshotAt.has(this.checkpoints);
-    this.copyPath.push(keep ? Float32Array.from(positions) : new Float32Array(0));
+    const cells = this.n * this.copies;
+    this.copySnapshots.push(!keep ? undefined : this.copies < 2 ? new UnkeptSnapshot(cells) : this.cells.snapshot());
     this.checkpoints++;
   }
 
@@ -491,8 +546,8 @@ export class LimStore implements ParameterStore {
   }
 
   readFinal(out: Float64Array): void {
-    this.cells.levels(this.levelNow);
-    for (let i = 0; i < out.length; i++) out[i] = levelValue(this.options.map, this.levelNow[i]);
+    const levels = this.currentLevels();
+    for (let i = 0; i < out.length; i++) out[i] = levelValue(this.options.map, levels[i]);
   }
 
   cumulativeHeat(out: Float64Array): void {
@@ -509,25 +564,30 @@ export class LimStore implements ParameterStore {
     };
   }
 
-  /** The mobility that bounds the dynamics: exact (Lifson-Jackson) for the continuous cell, Kramers for the discrete one. */
+  /**
+   * The mobility that bounds the dynamics: exact (Lifson-Jackson) for the continuous cell and for
+   * the hopping cell with exact rates (its zero-tilt rate, and its drift is the continuous one's), Kramers for Kramers hopping.
+   */
   private boundMobility(barrier: number): number {
-    return this.options.engine === 'langevin' ? lifsonJacksonMobility(barrier) : kramersMobility(barrier);
+    return this.options.engine === 'langevin' || this.options.rates === 'exact' ? lifsonJacksonMobility(barrier) : kramersMobility(barrier);
   }
 
   limBound(): LimBound {
     const duration = this.run.updates * this.run.updateInterval;
     const budget = integratedMobility(this.options.barrier.barrierAt, (e) => this.boundMobility(e), duration);
-    this.cells.levels(this.levelNow);
-    const finalLevels = Int32Array.from(this.levelNow);
+    const finalLevels = Int32Array.from(this.currentLevels());
     return limBound({
       copyMeanPathLengths: this.meanPathLength ?? new Float64Array(this.n),
       // Snapshots kept for a different checkpoint count (a run cut short) do not fit its polygon: copy-mean estimator then.
-      ...(this.snapshotAt && this.checkpoints !== this.run.checkpoints ? {} : { copyPath: this.copyPath }),
+      ...(this.snapshotAt && this.checkpoints !== this.run.checkpoints ? {} : { copySnapshots: this.copySnapshots }),
       seed: this.run.seed,
       checkpoints: this.checkpoints,
       parameterCount: this.n,
       mobilityBudget: budget,
-      initialLevelEntropy: this.options.initialLevelEntropy,
+      initialLevelEntropy:
+        typeof this.options.initialLevelEntropy === 'number'
+          ? new Float64Array(this.n).fill(this.options.initialLevelEntropy)
+          : this.options.initialLevelEntropy,
       finalLevels,
       copies: this.copies,
       bits: this.options.map.bits,
@@ -543,6 +603,7 @@ export class LimStore implements ParameterStore {
     const b = o.barrier;
     return {
       engine: o.engine,
+      ...(o.engine === 'monte-carlo' ? { rates: o.rates } : {}),
       bits: o.map.bits,
       levels: o.map.levels,
       range: [o.map.min, o.map.max],
@@ -575,8 +636,8 @@ export class LimStore implements ParameterStore {
       consolidation: o.consolidation,
       firstLawResidual: this.cells.firstLawResidual(),
       retention: {
-        note: 'no hold after consolidation is simulated (retention heat 0); a consolidated cell leaves its level at the Kramers rate 2 r(E_ret)',
-        leakRatePerCell: 2 * kramersMobility(o.consolidation.barrier),
+        note: `no hold after consolidation is simulated (retention heat 0); a consolidated cell leaves its level at the rate 2 r(E_ret) (${o.engine === 'langevin' || o.rates === 'exact' ? 'exact' : 'Kramers'})`,
+        leakRatePerCell: 2 * this.boundMobility(o.consolidation.barrier),
       },
       shadowDigitalFlipsPerCopy: meanOf(this.shadowFlips),
     };
