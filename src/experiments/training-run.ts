@@ -25,7 +25,8 @@ import type { StoreBounds } from '../learning/stores/types.js';
 import type { LimBound } from '../learning/lim-bound.js';
 import { compileBarrierSchedule } from '../learning/schedules.js';
 import type { CalibrationTask } from '../learning/calibration.js';
-import type { PrecisionCalibration } from '../learning/precision.js';
+import { marginalPrecision, ROUNDING_SHARE, type PrecisionCalibration } from '../learning/precision.js';
+import { taskCurvature } from '../learning/calibration.js';
 import { knownOptimumLoss } from '../learning/optimum.js';
 import { linearizedPathHeat } from '../learning/lim-path-heat.js';
 import { trainInStore, type StoreTrainingResult, type TrainingTask } from '../learning/train.js';
@@ -480,6 +481,22 @@ export function runTraining(loaded: LoadedConfig<TrainingConfig>, overrides: Run
         ? `compare against the optimum loss ${formatNumber(optimum.loss)} (${optimum.method}): the float baseline ${formatNumber(baselineLoss)} is ${(100 * (baselineLoss - optimum.loss) / Math.abs(optimum.loss)).toPrecision(3)} % above it`
         : 'compare against a float baseline run to convergence (more updates or a larger training.learningRate)'),
   );
+
+  // A given precision whose rounding floor eats more than half the loss budget (docs/lim-calibration.md §4a):
+  // say so, since such a store sits at the tolerance's edge whatever its physics.
+  config.stores.forEach((spec, i) => {
+    const d = summaries[i].diagnostics as { bits?: unknown; range?: unknown };
+    if (typeof (spec as { bits?: unknown }).bits !== 'number' || typeof d.bits !== 'number' || !Array.isArray(d.range)) return;
+    const range = d.range as [number, number];
+    const marginal = marginalPrecision({ traceH: taskCurvature(calibrationTask).traceH, range, bits: d.bits, lossBudget: tolerance * Math.abs(baselineLoss), maxBits: spec.kind === 'lim' ? 16 : 24 });
+    if (!marginal) return;
+    warnings.push(
+      `stores[${i}] (${summaries[i].name}): precision at the tolerance's edge: the rounding floor tr(H) step^2 / 24 = ${formatNumber(marginal.roundingFloor)} of ${d.bits} bits over ` +
+        `[${formatNumber(range[0])}, ${formatNumber(range[1])}] is ${(100 * marginal.budgetShare).toPrecision(3)} % of the loss budget ${formatNumber(tolerance * Math.abs(baselineLoss))} ` +
+        `(more than ${100 * ROUNDING_SHARE} %), so the store may miss the float loss whatever its physics; ` +
+        (marginal.leastFeasibleBits !== null ? `bits: auto gives ${marginal.leastFeasibleBits} bits over this range (docs/lim-calibration.md §4a)` : 'no precision up to the store\'s limit keeps half the budget over this range: narrow the range'),
+    );
+  });
 
   const comparisons: HeatComparison[] = [];
   for (const conventional of summaries.filter((s) => s.kind === 'digital' || s.kind === 'consolidation')) {

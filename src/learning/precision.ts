@@ -96,3 +96,23 @@ export function calibratePrecision(input: {
     (offset > 0 ? `; + ${offset} bits requested (auto+${offset})` : '');
   return { bits, leastFeasibleBits: least, offset, range, step, traceH, roundingFloor: q, roundingFloorBelow: below, lossBudget, roundingShare: share, reason };
 }
+
+/**
+ * A given precision whose rounding floor takes more than ROUNDING_SHARE of the loss budget
+ * (the margin the calibrated precision keeps, §4a): such a store lands at or beyond the
+ * tolerance, since the settle dither and the thermal floor come on top of Q (measured: at
+ * 8 bits over [-4, 4] on 100-feature least squares, Q = 0.75 B, the digital store missed the
+ * float loss on each of seeds 1-6 and the LIM store on 3 of 6). Null when the margin is kept.
+ */
+export function marginalPrecision(input: { traceH: number; range: [number, number]; bits: number; lossBudget: number; maxBits: number }): {
+  roundingFloor: number;
+  budgetShare: number;
+  leastFeasibleBits: number | null;
+} | null {
+  const { traceH, range, bits, lossBudget, maxBits } = input;
+  const q = roundingFloor(traceH, range, bits);
+  if (!(lossBudget > 0) || q <= ROUNDING_SHARE * lossBudget) return null;
+  let least: number | null = null;
+  for (let n = bits + 1; n <= maxBits && least === null; n++) if (roundingFloor(traceH, range, n) <= ROUNDING_SHARE * lossBudget) least = n;
+  return { roundingFloor: q, budgetShare: q / lossBudget, leastFeasibleBits: least };
+}

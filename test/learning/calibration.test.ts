@@ -88,7 +88,7 @@ function load(text: string): LoadedConfig<TrainingConfig> {
 }
 
 describe('calibrated stores reach the float loss', () => {
-  it('linear regression, 101 parameters, 400 samples, 300 updates, 2 copies: LIM (only kind, bits 8, range; Monte-Carlo) and digital (only bits) within lossTolerance 5 %', () => {
+  it('linear regression, 101 parameters, 400 samples, 300 updates, 2 copies: LIM (only kind and bits 8, range from the float extent; Monte-Carlo) and digital (only bits) within lossTolerance 5 %; over [-4, 4] the precision is warned', () => {
     const config = {
       kind: 'training',
       name: 'calibrated-101',
@@ -98,8 +98,13 @@ describe('calibrated stores reach the float loss', () => {
       training: { copies: 2, updates: 300, updateInterval: 1, learningRate: 0.05, recordPoints: 3 },
       stores: [
         { kind: 'float' },
-        { kind: 'lim', bits: 8, range: [-4, 4], engine: 'monte-carlo' },
+        // The range as the digital store's, from the float extent (about [-3.6, 3.6] here). Over a
+        // given [-4, 4] the 8-bit rounding floor alone is 75 % of the loss budget: measured over seeds
+        // 1-6 (2 copies), a digital store there misses the float loss on every seed and the LIM store
+        // on 3 of 6, and the run says so (the precision warning, asserted below).
+        { kind: 'lim', bits: 8, engine: 'monte-carlo' },
         { kind: 'digital', bits: 8, calibration: { engine: 'monte-carlo', replicas: 200 } },
+        { kind: 'lim', name: 'lim-wide', bits: 8, range: [-4, 4], engine: 'monte-carlo' },
       ],
       comparison: { lossTolerance: 0.05 },
     };
@@ -116,6 +121,12 @@ describe('calibrated stores reach the float loss', () => {
     }
     // The LIM store's heat is held against its bound and stays above it.
     expect(lim.bound.holds).toBe(true);
+    // Over [-4, 4] the rounding floor tr(H) step^2 / 24 is 3/4 of the budget: warned, with the calibrated precision.
+    const trace = (lim.diagnostics.calibration as { curvature: { traceH: number } }).curvature.traceH;
+    const budget = run.summary.lossTolerance * run.summary.floatBaseline.finalLoss;
+    const step = 8 / 255;
+    expect((trace * step * step) / 24 / budget).toBeGreaterThan(0.5);
+    expect(run.summary.warnings.some((w) => w.startsWith('stores[3] (lim-wide): precision at the tolerance') && w.includes('bits: auto gives 9 bits'))).toBe(true);
   }, 60_000);
 });
 
