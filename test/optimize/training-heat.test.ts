@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { storeSchema } from '../../src/experiments/training-schema.js';
 import { createStore, type StoreSpec } from '../../src/learning/stores/index.js';
-import { levelKinetics } from '../../src/memory/washboard.js';
+import { exactLevelKinetics } from '../../src/memory/exact-level-kinetics.js';
 import { estimateMean } from '../../src/thermo/statistics.js';
 
 /**
@@ -25,7 +25,8 @@ describe('LIM heat of the frozen tilt (sample and hold)', () => {
     const kappa = 1;
     const h = 1;
     const barrier = 5;
-    const r = levelKinetics(barrier, 0).rateUp;
+    // The store's zero-tilt hop rate: exact rates by default (docs/kinetics.md).
+    const r = exactLevelKinetics(barrier, 0).rateUp;
     const curvature = kappa * step * h;
     const a = 0.2;
     const interval = a / (r * curvature);
