@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { CompactHoppingEnsemble } from '../../src/memory/compact-hopping.js';
 import { buildDiscreteModel } from '../../src/memory/discrete.js';
-import { exactLevelKinetics, levelExitTime } from '../../src/memory/exact-level-kinetics.js';
+import { EXACT_INTERPOLATION_TOLERANCE, exactLevelKinetics, levelExitTime } from '../../src/memory/exact-level-kinetics.js';
 import { LinearizedDrive, WashboardHoppingEnsemble } from '../../src/memory/washboard-hopping.js';
 import { exactDriftVelocity, hoppingDriftVelocity, kramersMobility, lifsonJacksonMobility } from '../../src/memory/washboard.js';
 
@@ -43,6 +43,30 @@ describe('exact hopping rates of a washboard level', () => {
     for (const barrier of [0.5, 2.5, 10, 40]) {
       expect(Math.abs(exactLevelKinetics(barrier, 0).rateUp / lifsonJacksonMobility(barrier) - 1)).toBeLessThan(1e-9);
       expect(Math.abs(new LinearizedDrive(barrier).mobility / lifsonJacksonMobility(barrier) - 1)).toBeLessThan(1e-6);
+    }
+  });
+
+  it('the (barrier, tilt)-panel rates agree with direct quadrature to EXACT_INTERPOLATION_TOLERANCE over 2-40 kT up to the drive cap, whatever the call order', async () => {
+    // Log-uniform barriers (a fixed low-discrepancy sequence) plus the panel edges 2^(p/2), tilts up to the cap 0.9 pi E_b.
+    const points: [number, number, number][] = [];
+    for (let k = 0; k < 300; k++) {
+      const barrier = 2 * 20 ** ((k * 0.6180339887) % 1);
+      points.push([barrier, 0.9 * Math.PI * barrier * ((k * 0.7548776662) % 1), k % 7 === 0 ? 2.5 : 1]);
+    }
+    for (let p = 2; p <= 10; p++) for (const s of [1e-3, 0.5, 0.9]) points.push([2 ** (p / 2), s * Math.PI * 2 ** (p / 2), 1]);
+    let worst = 0;
+    for (const [barrier, tilt, friction] of points) {
+      const k = exactLevelKinetics(barrier, tilt, friction);
+      const time = levelExitTime(barrier, tilt, friction);
+      // k_up = pi_+ / T, k_down = pi_- / T with pi_+ = 1 / (1 + e^-F).
+      worst = Math.max(worst, Math.abs(k.rateUp * time * (1 + Math.exp(-tilt)) - 1), Math.abs((k.rateDown * time * (1 + Math.exp(-tilt))) / Math.exp(-tilt) - 1));
+    }
+    expect(worst).toBeLessThan(EXACT_INTERPOLATION_TOLERANCE);
+    // A pure function of (barrier, tilt, friction): a fresh module asked in reverse order gives the same bits.
+    vi.resetModules();
+    const fresh = await import('../../src/memory/exact-level-kinetics.js');
+    for (const [barrier, tilt, friction] of [...points].reverse()) {
+      expect(fresh.exactLevelKinetics(barrier, tilt, friction).rateUp).toBe(exactLevelKinetics(barrier, tilt, friction).rateUp);
     }
   });
 

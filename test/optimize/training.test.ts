@@ -27,7 +27,6 @@ stores:
     bits: 8
     range: [-2, 2]
     engine: monte-carlo
-    rates: kramers
     tiltGain: 16
     drive: linearized
     annealFraction: 0
