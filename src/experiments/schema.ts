@@ -10,21 +10,25 @@ import { MAX_WORKERS } from '../engines/limits.js';
 const finite = z.number().refine(Number.isFinite, { message: 'expected a finite number' });
 const positive = finite.refine((v) => v > 0, { message: 'expected a number > 0' });
 
+/** A `table` schedule: piecewise-linear through [t, <quantity>] points with strictly increasing t (physics and barrier schedules alike). */
+export function tableScheduleSchema(quantity: string) {
+  return z
+    .object({
+      kind: z.literal('table'),
+      points: z
+        .array(z.tuple([finite, finite]))
+        .min(1)
+        .refine((pts) => pts.every((p, i) => i === 0 || p[0] > pts[i - 1][0]), {
+          message: `expected points [t, ${quantity}] with strictly increasing t`,
+        }),
+    })
+    .strict();
+}
+
 export const scheduleSchema = z
   .union([
     finite.describe('a constant value'),
-    z
-      .object({
-        kind: z.literal('table'),
-        points: z
-          .array(z.tuple([finite, finite]))
-          .min(1)
-          .refine((pts) => pts.every((p, i) => i === 0 || p[0] > pts[i - 1][0]), {
-            message: 'expected points [t, value] with strictly increasing t',
-          }),
-      })
-      .strict()
-      .describe('piecewise-linear through [t, value] points, constant outside'),
+    tableScheduleSchema('value').describe('piecewise-linear through [t, value] points, constant outside'),
     z
       .object({ kind: z.literal('linear'), from: finite, to: finite, start: finite.optional(), end: finite })
       .strict()

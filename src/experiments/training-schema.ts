@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { scheduleSchema } from './schema.js';
+import { scheduleSchema, tableScheduleSchema } from './schema.js';
 
 /**
  * Schema of a training config (`kind: training`): a data set, a model, the
@@ -161,18 +161,7 @@ const barrierScheduleSchema = z
       .strict()
       .describe('E_0 + A ln(1 + t / t_0): eta ~ 1 / (1 + t/t_0) for A = 1 (Robbins-Monro)'),
     z.object({ kind: z.literal('expression'), expr: z.string().min(1) }).strict().describe('a mathjs expression in t'),
-    z
-      .object({
-        kind: z.literal('table'),
-        points: z
-          .array(z.tuple([finite, finite]))
-          .min(1)
-          .refine((pts) => pts.every((p, i) => i === 0 || p[0] > pts[i - 1][0]), {
-            message: 'expected points [t, barrier] with strictly increasing t',
-          }),
-      })
-      .strict()
-      .describe('piecewise-linear through [t, barrier] points, constant outside (what limsim optimize writes)'),
+    tableScheduleSchema('barrier').describe('piecewise-linear through [t, barrier] points, constant outside (what limsim optimize writes)'),
     z
       .object({
         kind: z.literal('learning-rate'),
