@@ -4,6 +4,7 @@ import type { TrainingOptimizeReport } from '../optimize/training-run.js';
 import { formatEstimate, formatNumber, textTable } from '../report/format.js';
 import { runFolder, writeFiles } from '../report/results.js';
 import { flagVerdictFailure } from './exit-status.js';
+import type { OptimizeFlags } from './optimize.js';
 
 /**
  * `limsim optimize <training config> --vary stores[i].barrier`: loaded by the optimize
@@ -127,28 +128,13 @@ export async function optimizeTrainingAction(configPath: string, name: string, f
 /** Default Nelder-Mead budget (training runs) when --max-iterations is not given. */
 export const DEFAULT_TRAINING_EVALUATIONS = 150;
 
-interface SharedFlags {
-  vary: string[];
-  knots: number;
-  objective: string;
-  constraint: string[];
-  method: string;
-  maxIterations: number;
-  langevinReplicas?: number;
-  gridMargin?: number;
-  cells?: number;
-  validationCopies?: number;
-  out?: string;
-  json?: boolean;
-}
-
 /**
  * The optimize command's dispatch: a training config goes to the LIM barrier optimizer
  * (returns true when it did); a physics config returns false and the protocol optimizer runs.
  */
 export async function trainingDispatch(
   configPath: string,
-  flags: SharedFlags,
+  flags: OptimizeFlags,
   source: (option: string) => string | undefined,
 ): Promise<boolean> {
   const { readConfigFile } = await import('../experiments/config.js');

@@ -8,7 +8,8 @@ import { flagVerdictFailure } from './exit-status.js';
 import { integerOption, positiveOption } from './options.js';
 import { join } from 'node:path';
 
-interface OptimizeFlags {
+/** The flags of `limsim optimize` (physics and training configs alike). */
+export interface OptimizeFlags {
   vary: string[];
   knots: number;
   objective: string;
